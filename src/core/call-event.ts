@@ -1,0 +1,44 @@
+/**
+ * One step of a call's detailed log. `tMs` is milliseconds since the call record was created,
+ * `at` the wall clock. Types are namespaced by layer so the dashboard can group them.
+ */
+export type CallEventType =
+  | "call.created"
+  | "call.admitted"
+  | "call.refused"
+  | "call.status"
+  | "call.end"
+  | "call.end_ignored"
+  | "sip.out"
+  | "sip.in"
+  | "sip.transport_error"
+  | "media.first_rtp"
+  | "media.timeout"
+  | "media.port"
+  | "timer.set"
+  | "timer.fired"
+  | "vad.turn"
+  | "asr.result"
+  | "llm.open"
+  | "llm.in"
+  | "llm.out"
+  | "llm.close"
+  | "tts.start"
+  | "webhook.sent"
+  | "webhook.failed"
+  | "inbound.webhook"
+  | "transfer"
+  | "dtmf"
+  | "error";
+
+export interface CallEvent {
+  readonly tMs: number;
+  readonly at: number;
+  readonly type: CallEventType;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** Makes an event relative to the call's creation time. */
+export function callEvent(createdAt: number, type: CallEventType, data: Record<string, unknown> = {}, at = Date.now()): CallEvent {
+  return { tMs: Math.max(0, at - createdAt), at, type, data };
+}
