@@ -1,0 +1,412 @@
+// Structured views of the SIP header values the stack reads on every message. Each parser returns
+// undefined for a value it cannot read instead of throwing: the caller decides whether that is fatal.
+
+/** Header or URI parameters: lowercase name → value (null for a flag such as `;lr` or `;rport`). */
+export type Params = Map<string, string | null>;
+
+/** One Via value (RFC 3261 §20.42, RFC 3581 rport). */
+export interface Via {
+  /** "SIP/2.0" */
+  protocol: string;
+  /** Upper-case transport: UDP, TCP, TLS, WS, WSS, SCTP… */
+  transport: string;
+  host: string;
+  port?: number;
+  branch?: string;
+  /** rport: a number once filled in, `true` when requested without a value. */
+  rport?: number | true;
+  received?: string;
+  params: Params;
+}
+
+/** name-addr / addr-spec with header parameters (From, To, Contact, Route…). `uri` is "*" for a star Contact. */
+export interface NameAddr {
+  displayName?: string;
+  uri: string;
+  tag?: string;
+  params: Params;
+}
+
+export interface CSeq {
+  seq: number;
+  method: string;
+}
+
+export interface MediaType {
+  type: string;
+  subtype: string;
+  /** lowercase "type/subtype" */
+  mime: string;
+  params: Params;
+}
+
+/** A Reason value (RFC 3326): protocol "SIP" or "Q.850", the cause code and the text. */
+export interface ReasonValue {
+  protocol: string;
+  cause?: number;
+  text?: string;
+  params: Params;
+}
+
+/** A challenge or credential: the scheme ("Digest") and its auth-params (names lowercased, quotes removed). */
+export interface AuthValue {
+  scheme: string;
+  params: Map<string, string>;
+}
+
+/** Splits a comma list, never inside quotes or <>; elements trimmed, empty ones dropped. */
+export function splitList(value: string): string[] {
+  if (value.indexOf(",") < 0) {
+    const t = value.trim();
+    return t.length ? [t] : [];
+  }
+  const out: string[] = [];
+  let start = 0;
+  let inQuote = false;
+  let inAngle = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (inQuote) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inQuote = false;
+    } else if (c === 34) inQuote = true;
+    else if (c === 60 /* < */) inAngle = true;
+    else if (c === 62 /* > */) inAngle = false;
+    else if (c === 44 /* , */ && !inAngle) {
+      const t = value.slice(start, i).trim();
+      if (t.length) out.push(t);
+      start = i + 1;
+    }
+  }
+  const t = value.slice(start).trim();
+  if (t.length) out.push(t);
+  return out;
+}
+
+/** Parses `;a=b;c;d="x;y"` (leading `;` optional); names lowercased, quoted values unquoted. */
+export function parseParams(s: string, into: Params = new Map()): Params {
+  let i = 0;
+  const n = s.length;
+  while (i < n) {
+    while (i < n && (s.charCodeAt(i) === 59 /* ; */ || isSpace(s.charCodeAt(i)))) i++;
+    if (i >= n) break;
+    let j = i;
+    while (j < n) {
+      const c = s.charCodeAt(j);
+      if (c === 61 /* = */ || c === 59 || isSpace(c)) break;
+      j++;
+    }
+    const name = s.slice(i, j).toLowerCase();
+    while (j < n && isSpace(s.charCodeAt(j))) j++;
+    if (j < n && s.charCodeAt(j) === 61) {
+      j++;
+      while (j < n && isSpace(s.charCodeAt(j))) j++;
+      if (j < n && s.charCodeAt(j) === 34) {
+        const [val, end] = readQuoted(s, j);
+        into.set(name, val);
+        i = end;
+      } else {
+        let k = j;
+        while (k < n && s.charCodeAt(k) !== 59) k++;
+        into.set(name, s.slice(j, k).trim());
+        i = k;
+      }
+    } else {
+      into.set(name, null);
+      i = j;
+    }
+  }
+  return into;
+}
+
+/** Serializes parameters as `;a=b;c` (values that need it are quoted). */
+export function formatParams(p: Params): string {
+  let out = "";
+  for (const [k, v] of p) {
+    if (v === null) out += `;${k}`;
+    else out += `;${k}=${needsQuote(v) ? quote(v) : v}`;
+  }
+  return out;
+}
+
+/** Parses one Via value: `SIP/2.0/UDP host:port;branch=…;rport;received=…`. */
+export function parseVia(value: string): Via | undefined {
+  const s = value.trim();
+  // sent-protocol may carry LWS around the slashes (RFC 4475 wsinv).
+  let i = 0;
+  const parts: string[] = [];
+  for (let p = 0; p < 3; p++) {
+    while (i < s.length && isSpace(s.charCodeAt(i))) i++;
+    let j = i;
+    while (j < s.length) {
+      const c = s.charCodeAt(j);
+      if (c === 47 /* / */ || isSpace(c)) break;
+      j++;
+    }
+    if (j === i) return undefined;
+    parts.push(s.slice(i, j));
+    i = j;
+    while (i < s.length && isSpace(s.charCodeAt(i))) i++;
+    if (p < 2) {
+      if (s.charCodeAt(i) !== 47) return undefined;
+      i++;
+    }
+  }
+  const [name, version, transport] = parts as [string, string, string];
+  while (i < s.length && isSpace(s.charCodeAt(i))) i++;
+  const semi = s.indexOf(";", i);
+  const sentBy = (semi < 0 ? s.slice(i) : s.slice(i, semi)).trim();
+  const hp = parseHostPort(sentBy);
+  if (hp === undefined) return undefined;
+  const params = semi < 0 ? new Map<string, string | null>() : parseParams(s.slice(semi));
+  const via: Via = { protocol: `${name}/${version}`, transport: transport.toUpperCase(), host: hp.host, params };
+  if (hp.port !== undefined) via.port = hp.port;
+  const branch = params.get("branch");
+  if (typeof branch === "string") via.branch = branch;
+  const received = params.get("received");
+  if (typeof received === "string") via.received = received;
+  if (params.has("rport")) {
+    const r = params.get("rport");
+    const port = r == null || r === "" ? undefined : toPort(r);
+    via.rport = port ?? true;
+  }
+  return via;
+}
+
+/** Serializes a Via from its fields (params carry branch/rport/received as set there). */
+export function formatVia(v: Via): string {
+  const host = v.host.includes(":") && !v.host.startsWith("[") ? `[${v.host}]` : v.host;
+  return `${v.protocol}/${v.transport} ${host}${v.port !== undefined ? `:${v.port}` : ""}${formatParams(v.params)}`;
+}
+
+/** Parses `host`, `host:port`, `[v6]`, `[v6]:port`; undefined if malformed. */
+export function parseHostPort(s: string): { host: string; port?: number } | undefined {
+  if (s.length === 0) return undefined;
+  if (s.charCodeAt(0) === 91 /* [ */) {
+    const close = s.indexOf("]");
+    if (close < 0) return undefined;
+    const host = s.slice(0, close + 1);
+    const rest = s.slice(close + 1).trim();
+    if (rest.length === 0) return { host };
+    if (rest.charCodeAt(0) !== 58) return undefined;
+    const port = toPort(rest.slice(1).trim());
+    return port === undefined ? undefined : { host, port };
+  }
+  const colon = s.indexOf(":");
+  if (colon < 0) return validHost(s) ? { host: s } : undefined;
+  const host = s.slice(0, colon).trim();
+  const port = toPort(s.slice(colon + 1).trim());
+  if (port === undefined || !validHost(host)) return undefined;
+  return { host, port };
+}
+
+function validHost(h: string): boolean {
+  if (h.length === 0) return false;
+  for (let i = 0; i < h.length; i++) {
+    const c = h.charCodeAt(i);
+    const ok = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 46 || c === 95;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function toPort(s: string): number | undefined {
+  const n = parseDigits(s, 5);
+  return n !== undefined && n <= 65535 ? n : undefined;
+}
+
+/** A run of 1..maxDigits decimal digits and nothing else, else undefined. */
+export function parseDigits(s: string, maxDigits: number): number | undefined {
+  if (s.length === 0 || s.length > maxDigits) return undefined;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return undefined;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+/** Parses a name-addr (`"Bob" <sip:bob@x>;tag=1`) or addr-spec (`sip:bob@x;tag=1`) with header params. */
+export function parseNameAddr(value: string): NameAddr | undefined {
+  const s = value.trim();
+  if (s.length === 0) return undefined;
+  if (s === "*") return { uri: "*", params: new Map() };
+  let displayName: string | undefined;
+  let uri: string;
+  let rest: string;
+  const lt = findAngle(s);
+  if (lt >= 0) {
+    const gt = s.indexOf(">", lt);
+    if (gt < 0) return undefined;
+    const dn = s.slice(0, lt).trim();
+    if (dn.length > 0) {
+      if (dn.charCodeAt(0) === 34) {
+        const [v, end] = readQuoted(dn, 0);
+        if (end !== dn.length) return undefined;
+        displayName = v;
+      } else displayName = dn.replace(/\s+/g, " ");
+    }
+    uri = s.slice(lt + 1, gt).trim();
+    rest = s.slice(gt + 1);
+  } else {
+    // addr-spec: URI params and header params are ambiguous, so every ';' belongs to the header.
+    const semi = s.indexOf(";");
+    uri = (semi < 0 ? s : s.slice(0, semi)).trim();
+    rest = semi < 0 ? "" : s.slice(semi);
+    if (uri.indexOf(" ") >= 0 || uri.indexOf(":") < 0) return undefined;
+  }
+  if (uri.length === 0) return undefined;
+  const params = rest.trim().length ? parseParams(rest) : new Map<string, string | null>();
+  const na: NameAddr = { uri, params };
+  if (displayName !== undefined) na.displayName = displayName;
+  const tag = params.get("tag");
+  if (typeof tag === "string") na.tag = tag;
+  return na;
+}
+
+/** Serializes a name-addr, always in the `<uri>` form. */
+export function formatNameAddr(na: NameAddr): string {
+  if (na.uri === "*") return "*";
+  const dn = na.displayName !== undefined && na.displayName.length ? `${quote(na.displayName)} ` : "";
+  return `${dn}<${na.uri}>${formatParams(na.params)}`;
+}
+
+/** Index of the `<` opening a name-addr's URI, skipping a quoted display name. */
+function findAngle(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 34) {
+      const [, end] = readQuoted(s, i);
+      i = end - 1;
+    } else if (c === 60) return i;
+  }
+  return -1;
+}
+
+/** Parses `4711 INVITE`. */
+export function parseCSeq(value: string): CSeq | undefined {
+  const s = value.trim();
+  let i = 0;
+  while (i < s.length && !isSpace(s.charCodeAt(i))) i++;
+  const seq = parseDigits(s.slice(0, i), 10);
+  // RFC 3261 §8.1.1.5: the sequence number must be below 2**31.
+  if (seq === undefined || seq > 0x7fffffff) return undefined;
+  const method = s.slice(i).trim();
+  if (method.length === 0 || !isToken(method)) return undefined;
+  return { seq, method };
+}
+
+/** Parses `application/sdp; charset=utf-8`. */
+export function parseMediaType(value: string): MediaType | undefined {
+  const semi = value.indexOf(";");
+  const main = (semi < 0 ? value : value.slice(0, semi)).trim();
+  const slash = main.indexOf("/");
+  if (slash <= 0) return undefined;
+  const type = main.slice(0, slash).trim();
+  const subtype = main.slice(slash + 1).trim();
+  if (!isToken(type) || !isToken(subtype)) return undefined;
+  const params = semi < 0 ? new Map<string, string | null>() : parseParams(value.slice(semi));
+  return { type, subtype, mime: `${type}/${subtype}`.toLowerCase(), params };
+}
+
+/** Parses a Reason value: `Q.850;cause=16;text="Normal call clearing"`. */
+export function parseReason(value: string): ReasonValue | undefined {
+  const semi = value.indexOf(";");
+  const protocol = (semi < 0 ? value : value.slice(0, semi)).trim();
+  if (protocol.length === 0 || !isToken(protocol)) return undefined;
+  const params = semi < 0 ? new Map<string, string | null>() : parseParams(value.slice(semi));
+  const r: ReasonValue = { protocol, params };
+  const cause = params.get("cause");
+  if (typeof cause === "string" && /^\d{1,6}$/.test(cause)) r.cause = Number(cause);
+  const text = params.get("text");
+  if (typeof text === "string") r.text = text;
+  return r;
+}
+
+/** Parses `Digest realm="x", nonce="y", qop="auth,auth-int"` (challenge or credentials). */
+export function parseAuthValue(value: string): AuthValue | undefined {
+  const s = value.trim();
+  let i = 0;
+  while (i < s.length && !isSpace(s.charCodeAt(i))) i++;
+  const scheme = s.slice(0, i);
+  if (scheme.length === 0 || !isToken(scheme)) return undefined;
+  const params = new Map<string, string>();
+  const n = s.length;
+  while (i < n) {
+    while (i < n && (isSpace(s.charCodeAt(i)) || s.charCodeAt(i) === 44)) i++;
+    if (i >= n) break;
+    let j = i;
+    while (j < n && s.charCodeAt(j) !== 61 && s.charCodeAt(j) !== 44 && !isSpace(s.charCodeAt(j))) j++;
+    const name = s.slice(i, j).toLowerCase();
+    while (j < n && isSpace(s.charCodeAt(j))) j++;
+    if (s.charCodeAt(j) !== 61) {
+      if (name.length === 0) return undefined;
+      params.set(name, "");
+      i = j;
+      continue;
+    }
+    j++;
+    while (j < n && isSpace(s.charCodeAt(j))) j++;
+    if (s.charCodeAt(j) === 34) {
+      const [v, end] = readQuoted(s, j);
+      params.set(name, v);
+      i = end;
+    } else {
+      let k = j;
+      while (k < n && s.charCodeAt(k) !== 44) k++;
+      params.set(name, s.slice(j, k).trim());
+      i = k;
+    }
+  }
+  return { scheme, params };
+}
+
+/** Reads a quoted-string starting at `start` (which holds `"`); returns [unescaped value, index after the closing quote]. */
+export function readQuoted(s: string, start: number): [string, number] {
+  let out = "";
+  let i = start + 1;
+  let runStart = i;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c === 92 && i + 1 < s.length) {
+      out += s.slice(runStart, i) + s[i + 1];
+      i += 2;
+      runStart = i;
+    } else if (c === 34) {
+      return [out + s.slice(runStart, i), i + 1];
+    } else i++;
+  }
+  // Unterminated: take the rest, so a caller never loops forever.
+  return [out + s.slice(runStart), s.length];
+}
+
+/** Quotes a string, escaping `"` and `\`. */
+export function quote(s: string): string {
+  return `"${s.replace(/[\\"]/g, (m) => `\\${m}`)}"`;
+}
+
+function needsQuote(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c <= 32 || c === 34 || c === 59 || c === 44 || c === 92 || c === 127) return true;
+  }
+  return v.length === 0;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 10;
+}
+
+/** RFC 3261 token: alphanumerics and `-.!%*_+\`'~`. */
+export function isToken(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const ok =
+      (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ||
+      c === 45 || c === 46 || c === 33 || c === 37 || c === 42 || c === 95 || c === 43 || c === 96 || c === 39 || c === 126;
+    if (!ok) return false;
+  }
+  return true;
+}

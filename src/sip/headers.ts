@@ -1,0 +1,319 @@
+// SIP header storage: wire order and raw values kept, names case-insensitive and canonical,
+// comma lists split only where the header's grammar allows, structured views parsed lazily.
+import {
+  parseAuthValue,
+  parseDigits,
+  parseCSeq,
+  parseMediaType,
+  parseNameAddr,
+  parseReason,
+  parseVia,
+  splitList,
+  type AuthValue,
+  type CSeq,
+  type MediaType,
+  type NameAddr,
+  type ReasonValue,
+  type Via,
+} from "./headers-typed.js";
+
+/** Compact forms (RFC 3261 §7.3.3 and later extensions) mapped to canonical names. */
+const COMPACT: Readonly<Record<string, string>> = {
+  i: "Call-ID", m: "Contact", e: "Content-Encoding", l: "Content-Length", c: "Content-Type",
+  f: "From", s: "Subject", k: "Supported", t: "To", v: "Via", o: "Event", u: "Allow-Events",
+  r: "Refer-To", b: "Referred-By", x: "Session-Expires", y: "Identity", a: "Accept-Contact",
+  j: "Reject-Contact", d: "Request-Disposition", n: "Identity-Info",
+};
+
+const CANONICAL_LIST = [
+  "Accept", "Accept-Contact", "Accept-Encoding", "Accept-Language", "Alert-Info", "Allow", "Allow-Events",
+  "Authentication-Info", "Authorization", "Call-ID", "Call-Info", "Contact", "Content-Disposition",
+  "Content-Encoding", "Content-Language", "Content-Length", "Content-Type", "CSeq", "Date", "Error-Info",
+  "Event", "Expires", "From", "Identity", "Identity-Info", "In-Reply-To", "Max-Forwards", "MIME-Version",
+  "Min-Expires", "Min-SE", "Organization", "P-Asserted-Identity", "P-Preferred-Identity", "Path", "Priority",
+  "Privacy", "Proxy-Authenticate", "Proxy-Authorization", "Proxy-Require", "RAck", "Reason", "Record-Route",
+  "Refer-To", "Referred-By", "Reject-Contact", "Replaces", "Reply-To", "Request-Disposition", "Require",
+  "Retry-After", "Route", "RSeq", "Server", "Service-Route", "Session-Expires", "SIP-ETag", "SIP-If-Match",
+  "Subject", "Subscription-State", "Supported", "Timestamp", "To", "Unsupported", "User-Agent", "Via",
+  "Warning", "WWW-Authenticate", "History-Info", "Diversion", "Remote-Party-ID", "X-Twilio-Error",
+];
+const CANONICAL = new Map<string, string>(CANONICAL_LIST.map((n) => [n.toLowerCase(), n]));
+
+/** Headers whose grammar is `x *(COMMA x)`, so one line may carry several values. */
+const LIST_HEADERS = new Set([
+  "via", "contact", "route", "record-route", "allow", "supported", "require", "proxy-require", "unsupported",
+  "accept", "accept-encoding", "accept-language", "content-encoding", "content-language", "allow-events",
+  "in-reply-to", "reason", "warning", "call-info", "alert-info", "error-info", "path", "service-route",
+  "p-asserted-identity", "p-preferred-identity", "history-info", "diversion", "accept-contact",
+  "reject-contact", "privacy", "request-disposition",
+]);
+
+/** The canonical spelling of a header name (compact forms expanded; unknown names kept as given). */
+export function canonicalName(name: string): string {
+  if (name.length === 1) {
+    const c = COMPACT[name.toLowerCase()];
+    if (c !== undefined) return c;
+  }
+  return CANONICAL.get(name.toLowerCase()) ?? name;
+}
+
+/** True when a header may carry several comma-separated values on one line. */
+export function isListHeader(name: string): boolean {
+  return LIST_HEADERS.has(canonicalName(name).toLowerCase());
+}
+
+interface Field {
+  name: string;
+  key: string;
+  value: string;
+  split?: string[];
+}
+
+/** An ordered, case-insensitive SIP header collection. */
+export class Headers {
+  private fields: Field[] = [];
+  private cache: Map<string, unknown> | undefined;
+
+  /** Copies `other` (field by field; structured caches are not shared). */
+  static from(other: Headers): Headers {
+    const h = new Headers();
+    for (const f of other.fields) h.fields.push({ name: f.name, key: f.key, value: f.value });
+    return h;
+  }
+
+  /** Adds a header line at the end (the parser's path: `name` is taken as already trimmed). */
+  append(name: string, value: string): this {
+    const canonical = canonicalName(name);
+    this.fields.push({ name: canonical, key: canonical.toLowerCase(), value });
+    this.cache = undefined;
+    return this;
+  }
+
+  /** Adds a header line before every other line (e.g. a new top Via). */
+  prepend(name: string, value: string): this {
+    const canonical = canonicalName(name);
+    this.fields.unshift({ name: canonical, key: canonical.toLowerCase(), value });
+    this.cache = undefined;
+    return this;
+  }
+
+  /** Replaces every line of this header with one value, at the position of the first one. */
+  set(name: string, value: string): this {
+    const canonical = canonicalName(name);
+    const key = canonical.toLowerCase();
+    const idx = this.fields.findIndex((f) => f.key === key);
+    if (idx < 0) return this.append(name, value);
+    this.fields[idx] = { name: canonical, key, value };
+    this.fields = this.fields.filter((f, i) => i === idx || f.key !== key);
+    this.cache = undefined;
+    return this;
+  }
+
+  /** Removes every line of this header; returns how many were removed. */
+  remove(name: string): number {
+    const key = canonicalName(name).toLowerCase();
+    const before = this.fields.length;
+    this.fields = this.fields.filter((f) => f.key !== key);
+    this.cache = undefined;
+    return before - this.fields.length;
+  }
+
+  /** Removes the first value of a list header (e.g. the top Via), keeping the rest of its line. */
+  removeFirst(name: string): string | undefined {
+    const key = canonicalName(name).toLowerCase();
+    const idx = this.fields.findIndex((f) => f.key === key);
+    if (idx < 0) return undefined;
+    const f = this.fields[idx]!;
+    const values = this.valuesOf(f);
+    this.cache = undefined;
+    if (values.length <= 1) {
+      this.fields.splice(idx, 1);
+      return values[0] ?? f.value;
+    }
+    const [first, ...rest] = values;
+    this.fields[idx] = { name: f.name, key: f.key, value: rest.join(", "), split: rest };
+    return first;
+  }
+
+  /** True when at least one line of this header is present. */
+  has(name: string): boolean {
+    const key = canonicalName(name).toLowerCase();
+    for (const f of this.fields) if (f.key === key) return true;
+    return false;
+  }
+
+  /** The first value (for list headers, the first element of the first line). */
+  get(name: string): string | undefined {
+    const key = keyOf(name);
+    for (const f of this.fields) {
+      if (f.key !== key) continue;
+      if (!LIST_HEADERS.has(key)) return f.value;
+      return this.valuesOf(f)[0];
+    }
+    return undefined;
+  }
+
+  /** Every value in order, list headers split into their elements. */
+  getAll(name: string): string[] {
+    const key = keyOf(name);
+    const out: string[] = [];
+    const list = LIST_HEADERS.has(key);
+    for (const f of this.fields) {
+      if (f.key !== key) continue;
+      if (list) for (const v of this.valuesOf(f)) out.push(v);
+      else out.push(f.value);
+    }
+    return out;
+  }
+
+  /** The raw lines of this header, unsplit. */
+  getLines(name: string): string[] {
+    const key = keyOf(name);
+    const out: string[] = [];
+    for (const f of this.fields) if (f.key === key) out.push(f.value);
+    return out;
+  }
+
+  /** Every line as [canonical name, raw value], in wire order. */
+  entries(): Array<[string, string]> {
+    return this.fields.map((f) => [f.name, f.value]);
+  }
+
+  /** The number of header lines. */
+  get size(): number {
+    return this.fields.length;
+  }
+
+  // ---- structured accessors (parsed on first use, cached until the headers change) ----
+
+  /** Every Via, top first; undefined entries are dropped (a malformed Via is reported by the parser). */
+  vias(): Via[] {
+    return this.memo("vias", () => this.getAll("via").map(parseVia).filter(isDefined));
+  }
+
+  /** The top Via. */
+  via(): Via | undefined {
+    return this.vias()[0];
+  }
+
+  /** From as a name-addr (display name, URI, tag). */
+  from(): NameAddr | undefined {
+    return this.memo("from", () => mapDefined(this.get("from"), parseNameAddr));
+  }
+
+  /** To as a name-addr (display name, URI, tag). */
+  to(): NameAddr | undefined {
+    return this.memo("to", () => mapDefined(this.get("to"), parseNameAddr));
+  }
+
+  /** Call-ID. */
+  callId(): string | undefined {
+    return this.get("call-id");
+  }
+
+  /** CSeq as {seq, method}. */
+  cseq(): CSeq | undefined {
+    return this.memo("cseq", () => mapDefined(this.get("cseq"), parseCSeq));
+  }
+
+  /** Contacts in order; a `*` contact (REGISTER) is reported as `{ star: true }`. */
+  contacts(): NameAddr[] {
+    return this.memo("contacts", () => this.getAll("contact").map(parseNameAddr).filter(isDefined));
+  }
+
+  /** The first Contact. */
+  contact(): NameAddr | undefined {
+    return this.contacts()[0];
+  }
+
+  /** Route set, in order. */
+  routes(): NameAddr[] {
+    return this.memo("routes", () => this.getAll("route").map(parseNameAddr).filter(isDefined));
+  }
+
+  /** Record-Route set, in order. */
+  recordRoutes(): NameAddr[] {
+    return this.memo("record-routes", () => this.getAll("record-route").map(parseNameAddr).filter(isDefined));
+  }
+
+  /** Max-Forwards, or undefined when absent or not a number. */
+  maxForwards(): number | undefined {
+    return mapDefined(this.get("max-forwards"), parseSmallInt);
+  }
+
+  /** Content-Length, or undefined when absent or not a number. */
+  contentLength(): number | undefined {
+    return mapDefined(this.get("content-length"), parseSmallInt);
+  }
+
+  /** Content-Type as {type, subtype, mime, params}. */
+  contentType(): MediaType | undefined {
+    return this.memo("content-type", () => mapDefined(this.get("content-type"), parseMediaType));
+  }
+
+  /** Every Reason value (RFC 3326), e.g. `Q.850;cause=16;text="Normal call clearing"`. */
+  reasons(): ReasonValue[] {
+    return this.memo("reasons", () => this.getAll("reason").map(parseReason).filter(isDefined));
+  }
+
+  /** The first Reason value. */
+  reason(): ReasonValue | undefined {
+    return this.reasons()[0];
+  }
+
+  /** Every WWW-Authenticate challenge. */
+  wwwAuthenticate(): AuthValue[] {
+    return this.memo("www-authenticate", () => this.getAll("www-authenticate").map(parseAuthValue).filter(isDefined));
+  }
+
+  /** Every Proxy-Authenticate challenge. */
+  proxyAuthenticate(): AuthValue[] {
+    return this.memo("proxy-authenticate", () =>
+      this.getAll("proxy-authenticate").map(parseAuthValue).filter(isDefined),
+    );
+  }
+
+  /** Every Authorization credential. */
+  authorization(): AuthValue[] {
+    return this.memo("authorization", () => this.getAll("authorization").map(parseAuthValue).filter(isDefined));
+  }
+
+  /** Every Proxy-Authorization credential. */
+  proxyAuthorization(): AuthValue[] {
+    return this.memo("proxy-authorization", () =>
+      this.getAll("proxy-authorization").map(parseAuthValue).filter(isDefined),
+    );
+  }
+
+  private valuesOf(f: Field): string[] {
+    if (f.split === undefined) f.split = splitList(f.value);
+    return f.split;
+  }
+
+  private memo<T>(key: string, compute: () => T): T {
+    if (this.cache === undefined) this.cache = new Map();
+    if (this.cache.has(key)) return this.cache.get(key) as T;
+    const v = compute();
+    this.cache.set(key, v);
+    return v;
+  }
+}
+
+function keyOf(name: string): string {
+  // Fast path: callers inside the stack already pass lowercase canonical keys.
+  if (LIST_HEADERS.has(name) || CANONICAL.has(name)) return name;
+  return canonicalName(name).toLowerCase();
+}
+
+function isDefined<T>(v: T | undefined): v is T {
+  return v !== undefined;
+}
+
+function mapDefined<T>(v: string | undefined, f: (s: string) => T | undefined): T | undefined {
+  return v === undefined ? undefined : f(v);
+}
+
+/** A non-negative decimal integer of at most 10 digits (surrounding whitespace allowed), else undefined. */
+export function parseSmallInt(s: string): number | undefined {
+  return parseDigits(s.trim(), 10);
+}

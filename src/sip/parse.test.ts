@@ -1,0 +1,79 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseMessage } from "./parse.js";
+import { serializeMessage, buildResponse } from "./serialize.js";
+
+const INVITE = [
+  "INVITE sip:bob@biloxi.example.com SIP/2.0",
+  "Via: SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds;rport",
+  "v: SIP/2.0/TCP 10.0.0.1:5070;branch=z9hG4bKabc, SIP/2.0/UDP [2001:db8::1]:5080;branch=z9hG4bKdef;received=1.2.3.4",
+  "Max-Forwards: 70",
+  "To: Bob <sip:bob@biloxi.example.com>",
+  'f: "Alice \\"A\\"" <sip:alice@atlanta.example.com>;tag=1928301774',
+  "i: a84b4c76e66710@pc33.atlanta.example.com",
+  "CSeq: 314159 INVITE",
+  "Contact: <sip:alice@pc33.atlanta.example.com>",
+  "Subject: folded",
+  "  across lines",
+  "c: application/sdp",
+  "l: 4",
+  "",
+  "v=0\r\nextra",
+].join("\r\n");
+
+test("parses an INVITE with compact forms, folding, Via list and a quoted display name", () => {
+  const r = parseMessage(Buffer.from(INVITE));
+  assert.equal(r.ok, true, r.ok ? "" : r.error.message);
+  if (!r.ok) return;
+  const m = r.message;
+  assert.equal(m.kind, "request");
+  if (m.kind !== "request") return;
+  assert.equal(m.method, "INVITE");
+  assert.equal(m.uri, "sip:bob@biloxi.example.com");
+  assert.equal(m.body.toString(), "v=0\r");
+  const vias = m.headers.vias();
+  assert.equal(vias.length, 3);
+  assert.equal(vias[0]?.branch, "z9hG4bK776asdhds");
+  assert.equal(vias[0]?.rport, true);
+  assert.equal(vias[1]?.transport, "TCP");
+  assert.equal(vias[1]?.port, 5070);
+  assert.equal(vias[2]?.host, "[2001:db8::1]");
+  assert.equal(vias[2]?.received, "1.2.3.4");
+  assert.equal(m.headers.from()?.displayName, 'Alice "A"');
+  assert.equal(m.headers.from()?.tag, "1928301774");
+  assert.equal(m.headers.to()?.uri, "sip:bob@biloxi.example.com");
+  assert.equal(m.headers.to()?.displayName, "Bob");
+  assert.deepEqual(m.headers.cseq(), { seq: 314159, method: "INVITE" });
+  assert.equal(m.headers.callId(), "a84b4c76e66710@pc33.atlanta.example.com");
+  assert.equal(m.headers.get("subject"), "folded across lines");
+  assert.equal(m.headers.contentType()?.mime, "application/sdp");
+  assert.equal(m.headers.maxForwards(), 70);
+});
+
+test("serialize then parse round-trips, and buildResponse copies the dialog headers", () => {
+  const r = parseMessage(Buffer.from(INVITE));
+  assert.ok(r.ok);
+  if (!r.ok || r.message.kind !== "request") return;
+  const wire = serializeMessage(r.message);
+  const again = parseMessage(wire);
+  assert.ok(again.ok);
+  if (!again.ok) return;
+  assert.deepEqual(again.message.headers.entries(), r.message.headers.entries().map(([n, v]) => [n, n === "Content-Length" ? "4" : v]));
+  const resp = buildResponse(r.message, 180, "Ringing", { toTag: "xyz" });
+  assert.equal(resp.headers.getAll("via").length, 3);
+  assert.equal(resp.headers.to()?.tag, "xyz");
+  assert.equal(resp.headers.callId(), r.message.headers.callId());
+  const p = parseMessage(serializeMessage(resp));
+  assert.ok(p.ok);
+  if (p.ok && p.message.kind === "response") assert.equal(p.message.status, 180);
+});
+
+test("rejects a request without Call-ID but still reports the readable headers", () => {
+  const bad = INVITE.replace("i: a84b4c76e66710@pc33.atlanta.example.com\r\n", "");
+  const r = parseMessage(Buffer.from(bad));
+  assert.equal(r.ok, false);
+  if (r.ok) return;
+  assert.equal(r.error.code, "missing_header");
+  assert.equal(r.error.partial?.method, "INVITE");
+  assert.ok(r.error.partial?.via?.startsWith("SIP/2.0/UDP pc33"));
+});

@@ -1,0 +1,336 @@
+// RFC 3261 §7 message parser for one datagram (or one frame cut by SipStreamFramer). It never throws:
+// bad input becomes a ParseError that carries whatever was readable, so a transport can still answer 400.
+import { Headers } from "./headers.js";
+import { parseCSeq, parseDigits, isToken, parseVia } from "./headers-typed.js";
+import type { SipMessage, SipRequest, SipResponse } from "./message.js";
+
+export type ParseErrorCode =
+  | "empty"
+  | "too_large"
+  | "line_too_long"
+  | "too_many_headers"
+  | "incomplete"
+  | "bad_start_line"
+  | "bad_version"
+  | "bad_header"
+  | "missing_header"
+  | "cseq_mismatch"
+  | "bad_content_length";
+
+/** What could be read from a message that failed to parse, enough to answer it with 400/505. */
+export interface PartialMessage {
+  kind?: "request" | "response";
+  method?: string;
+  uri?: string;
+  status?: number;
+  callId?: string;
+  /** Raw top Via value. */
+  via?: string;
+  from?: string;
+  to?: string;
+  cseq?: string;
+  /** Every header line read before the error. */
+  headers?: Headers;
+}
+
+export interface ParseError {
+  code: ParseErrorCode;
+  message: string;
+  partial?: PartialMessage;
+}
+
+export type ParseResult = { ok: true; message: SipMessage } | { ok: false; error: ParseError };
+
+export interface ParseOptions {
+  /** Whole message, bytes. Default 65,535 (the largest UDP payload). */
+  maxMessageBytes?: number;
+  /** Header lines (after unfolding). Default 256. */
+  maxHeaders?: number;
+  /** One physical line, bytes. Default 8,192. */
+  maxLineBytes?: number;
+  /** Reject requests without Max-Forwards (RFC 3261 says MUST, real UAs forget it). Default false. */
+  requireMaxForwards?: boolean;
+  /** Stream framing (TCP/TLS): Content-Length is mandatory. Default false. */
+  requireContentLength?: boolean;
+}
+
+export const DEFAULT_PARSE_OPTIONS: Readonly<Required<ParseOptions>> = {
+  maxMessageBytes: 65535,
+  maxHeaders: 256,
+  maxLineBytes: 8192,
+  requireMaxForwards: false,
+  requireContentLength: false,
+};
+
+const CRLFCRLF = Buffer.from("\r\n\r\n");
+const LFLF = Buffer.from("\n\n");
+
+/** Parses one complete SIP message; never throws. */
+export function parseMessage(buf: Buffer, options?: ParseOptions): ParseResult {
+  const o = options === undefined ? DEFAULT_PARSE_OPTIONS : { ...DEFAULT_PARSE_OPTIONS, ...options };
+  if (buf.length > o.maxMessageBytes) {
+    return fail("too_large", `message of ${buf.length} bytes exceeds ${o.maxMessageBytes}`);
+  }
+  // RFC 3261 §7.5: CRLFs before the start-line are ignored.
+  let start = 0;
+  while (start < buf.length && (buf[start] === 13 || buf[start] === 10)) start++;
+  if (start >= buf.length) return fail("empty", "no message (only CRLF keep-alive or nothing)");
+
+  const head = findHeadEnd(buf, start);
+  const headEnd = head < 0 ? buf.length : head;
+  const bodyStart = head < 0 ? buf.length : head + (buf[head] === 13 ? 4 : 2);
+  const text = buf.toString("utf8", start, headEnd);
+  return parseHead(text, buf, bodyStart, head >= 0, o);
+}
+
+/** Index of the blank line ending the header section (CRLFCRLF, or LFLF from lenient peers), or -1. */
+export function findHeadEnd(buf: Buffer, from: number): number {
+  const crlf = buf.indexOf(CRLFCRLF, from);
+  if (crlf >= 0) {
+    // A bare-LF peer may have an earlier LFLF; take whichever comes first.
+    const lf = buf.lastIndexOf(LFLF, crlf);
+    return lf >= from && lf < crlf ? lf : crlf;
+  }
+  return buf.indexOf(LFLF, from);
+}
+
+function parseHead(
+  text: string,
+  buf: Buffer,
+  bodyStart: number,
+  terminated: boolean,
+  o: Required<ParseOptions>,
+): ParseResult {
+  let pos = 0;
+  const len = text.length;
+  const partial: PartialMessage = {};
+
+  // ---- start line ----
+  let nl = text.indexOf("\n", pos);
+  let lineEnd = nl < 0 ? len : nl;
+  let startLine = text.slice(0, lineEnd > 0 && text.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd);
+  pos = nl < 0 ? len : nl + 1;
+  if (startLine.length > o.maxLineBytes) return fail("line_too_long", "start line too long");
+
+  let req: SipRequest | undefined;
+  let res: SipResponse | undefined;
+  const headers = new Headers();
+  if (startLine.startsWith("SIP/")) {
+    const r = parseStatusLine(startLine, headers);
+    if (typeof r === "string") return fail(r === "bad_version" ? "bad_version" : "bad_start_line", `bad status line: ${clip(startLine)}`);
+    res = r;
+    partial.kind = "response";
+    partial.status = r.status;
+  } else {
+    const r = parseRequestLine(startLine, headers);
+    if (typeof r === "string") {
+      const e: ParseError = { code: r, message: `bad request line: ${clip(startLine)}` };
+      const sp = startLine.indexOf(" ");
+      if (r === "bad_version" && sp > 0) partial.method = startLine.slice(0, sp);
+      partial.kind = "request";
+      // Read on so a 505 can still copy Via/From/To/Call-ID/CSeq.
+      readHeaderLines(text, pos, headers, o);
+      e.partial = fillPartial(partial, headers);
+      return { ok: false, error: e };
+    }
+    req = r;
+    partial.kind = "request";
+    partial.method = r.method;
+    partial.uri = r.uri;
+  }
+  startLine = "";
+
+  // ---- headers ----
+  const hr = readHeaderLines(text, pos, headers, o);
+  if (hr !== undefined) return failWith(hr.code, hr.message, partial, headers);
+  if (!terminated) return failWith("incomplete", "no empty line after the headers", partial, headers);
+
+  // ---- mandatory headers ----
+  const callId = headers.get("call-id");
+  const cseqRaw = headers.get("cseq");
+  const viaRaw = headers.get("via");
+  if (callId === undefined || callId.length === 0) return failWith("missing_header", "Call-ID missing", partial, headers);
+  if (cseqRaw === undefined) return failWith("missing_header", "CSeq missing", partial, headers);
+  if (!headers.has("from")) return failWith("missing_header", "From missing", partial, headers);
+  if (!headers.has("to")) return failWith("missing_header", "To missing", partial, headers);
+  if (viaRaw === undefined) return failWith("missing_header", "Via missing", partial, headers);
+  if (req !== undefined && o.requireMaxForwards && !headers.has("max-forwards")) {
+    return failWith("missing_header", "Max-Forwards missing", partial, headers);
+  }
+  const cseq = parseCSeq(cseqRaw);
+  if (cseq === undefined) return failWith("bad_header", `bad CSeq: ${clip(cseqRaw)}`, partial, headers);
+  if (req !== undefined && cseq.method !== req.method) {
+    return failWith("cseq_mismatch", `CSeq method ${cseq.method} differs from ${req.method}`, partial, headers);
+  }
+  if (parseVia(viaRaw) === undefined) return failWith("bad_header", `bad Via: ${clip(viaRaw)}`, partial, headers);
+  if (headers.getLines("call-id").length > 1 || headers.getLines("cseq").length > 1) {
+    return failWith("bad_header", "Call-ID or CSeq repeated", partial, headers);
+  }
+
+  // ---- body framing ----
+  const clLines = headers.getLines("content-length");
+  const available = buf.length - bodyStart;
+  let bodyLen = available;
+  if (clLines.length > 0) {
+    const cl = parseContentLength(clLines[0]!);
+    if (cl === undefined) return failWith("bad_content_length", `bad Content-Length: ${clip(clLines[0]!)}`, partial, headers);
+    for (let i = 1; i < clLines.length; i++) {
+      if (parseContentLength(clLines[i]!) !== cl) {
+        return failWith("bad_content_length", "conflicting Content-Length values", partial, headers);
+      }
+    }
+    // RFC 3261 §18.3: a datagram shorter than its Content-Length is discarded; extra bytes are dropped.
+    if (cl > available) {
+      return failWith("bad_content_length", `Content-Length ${cl} exceeds the ${available} body bytes`, partial, headers);
+    }
+    bodyLen = cl;
+  } else if (o.requireContentLength) {
+    return failWith("bad_content_length", "Content-Length missing on a stream transport", partial, headers);
+  }
+  const body = buf.subarray(bodyStart, bodyStart + bodyLen);
+  if (req !== undefined) {
+    req.body = body;
+    return { ok: true, message: req };
+  }
+  res!.body = body;
+  return { ok: true, message: res! };
+}
+
+/** Reads header lines from `pos`, unfolding continuations, into `headers`; returns an error or undefined. */
+function readHeaderLines(
+  text: string,
+  pos: number,
+  headers: Headers,
+  o: Required<ParseOptions>,
+): { code: ParseErrorCode; message: string } | undefined {
+  const len = text.length;
+  let name = "";
+  let value = "";
+  let count = 0;
+  while (pos < len) {
+    const nl = text.indexOf("\n", pos);
+    const end = nl < 0 ? len : nl;
+    const lineEnd = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+    if (lineEnd - pos > o.maxLineBytes) return { code: "line_too_long", message: "header line too long" };
+    const first = text.charCodeAt(pos);
+    if (first === 32 || first === 9) {
+      // RFC 3261 §7.3.1: a line starting with whitespace continues the previous header.
+      if (name.length === 0) return { code: "bad_header", message: "continuation line before any header" };
+      const cont = text.slice(pos, lineEnd).trim();
+      if (cont.length) value = value.length ? `${value} ${cont}` : cont;
+      if (value.length > o.maxLineBytes * 4) return { code: "line_too_long", message: "folded header too long" };
+    } else if (lineEnd > pos) {
+      if (name.length) {
+        headers.append(name, value);
+        if (++count > o.maxHeaders) return { code: "too_many_headers", message: `more than ${o.maxHeaders} headers` };
+      }
+      const colon = text.indexOf(":", pos);
+      if (colon < 0 || colon >= lineEnd) {
+        name = "";
+        return { code: "bad_header", message: `header line without colon: ${clip(text.slice(pos, lineEnd))}` };
+      }
+      let nameEnd = colon;
+      while (nameEnd > pos && (text.charCodeAt(nameEnd - 1) === 32 || text.charCodeAt(nameEnd - 1) === 9)) nameEnd--;
+      name = text.slice(pos, nameEnd);
+      if (!isToken(name)) {
+        const bad = name;
+        name = "";
+        return { code: "bad_header", message: `bad header name: ${clip(bad)}` };
+      }
+      value = trimRange(text, colon + 1, lineEnd);
+    }
+    pos = nl < 0 ? len : nl + 1;
+  }
+  if (name.length) {
+    headers.append(name, value);
+    if (++count > o.maxHeaders) return { code: "too_many_headers", message: `more than ${o.maxHeaders} headers` };
+  }
+  return undefined;
+}
+
+function parseRequestLine(line: string, headers: Headers): SipRequest | "bad_start_line" | "bad_version" {
+  const sp1 = line.indexOf(" ");
+  const sp2 = line.lastIndexOf(" ");
+  if (sp1 <= 0 || sp2 <= sp1 + 1 || sp2 === line.length - 1) return "bad_start_line";
+  const method = line.slice(0, sp1);
+  const uri = line.slice(sp1 + 1, sp2);
+  const version = line.slice(sp2 + 1);
+  if (!isToken(method)) return "bad_start_line";
+  // The Request-URI has no whitespace (RFC 4475 §3.1.2.7/§3.1.2.8): a space inside means a bad line.
+  for (let i = 0; i < uri.length; i++) {
+    const c = uri.charCodeAt(i);
+    if (c <= 32 || c === 127) return "bad_start_line";
+  }
+  if (uri.indexOf(":") <= 0) return "bad_start_line";
+  if (version !== "SIP/2.0") {
+    return version.length > 4 && version.slice(0, 4).toUpperCase() === "SIP/" ? "bad_version" : "bad_start_line";
+  }
+  return { kind: "request", method, uri, headers, body: EMPTY };
+}
+
+function parseStatusLine(line: string, headers: Headers): SipResponse | "bad_start_line" | "bad_version" {
+  const sp1 = line.indexOf(" ");
+  if (sp1 < 0) return "bad_start_line";
+  if (line.slice(0, sp1) !== "SIP/2.0") return "bad_version";
+  const code = line.slice(sp1 + 1, sp1 + 4);
+  if (code.length !== 3) return "bad_start_line";
+  let status = 0;
+  for (let i = 0; i < 3; i++) {
+    const c = code.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return "bad_start_line";
+    status = status * 10 + c;
+  }
+  if (status < 100 || status > 699) return "bad_start_line";
+  const after = line.charCodeAt(sp1 + 4);
+  if (!Number.isNaN(after) && after !== 32) return "bad_start_line";
+  const reason = line.slice(sp1 + 5);
+  return { kind: "response", status, reason, headers, body: EMPTY };
+}
+
+/** A Content-Length value: digits only, at most 9 of them. */
+function parseContentLength(s: string): number | undefined {
+  return parseDigits(s.trim(), 9);
+}
+
+function trimRange(s: string, from: number, to: number): string {
+  while (from < to) {
+    const c = s.charCodeAt(from);
+    if (c !== 32 && c !== 9) break;
+    from++;
+  }
+  while (to > from) {
+    const c = s.charCodeAt(to - 1);
+    if (c !== 32 && c !== 9 && c !== 13) break;
+    to--;
+  }
+  return s.slice(from, to);
+}
+
+function fillPartial(p: PartialMessage, h: Headers): PartialMessage {
+  p.headers = h;
+  const callId = h.get("call-id");
+  if (callId !== undefined) p.callId = callId;
+  const via = h.get("via");
+  if (via !== undefined) p.via = via;
+  const from = h.get("from");
+  if (from !== undefined) p.from = from;
+  const to = h.get("to");
+  if (to !== undefined) p.to = to;
+  const cseq = h.get("cseq");
+  if (cseq !== undefined) p.cseq = cseq;
+  return p;
+}
+
+function fail(code: ParseErrorCode, message: string): ParseResult {
+  return { ok: false, error: { code, message } };
+}
+
+function failWith(code: ParseErrorCode, message: string, partial: PartialMessage, h: Headers): ParseResult {
+  return { ok: false, error: { code, message, partial: fillPartial(partial, h) } };
+}
+
+function clip(s: string): string {
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+const EMPTY = Buffer.alloc(0);
