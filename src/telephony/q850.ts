@@ -26,9 +26,10 @@ export interface Q850Cause {
 
 type Row = Omit<Q850Cause, "specific">;
 
-// Causes §1.4 rule 4 lists as specific: 1, 3, 17-22, 25, 28, 34-47, 50-58, 88, 102.
+// Causes §1.4 rule 4 lists as specific: 1, 3, 17-22, 25, 28, 34-47, 50-58, 88, 102; plus 2, which
+// the §1.4 table names beside 25 as a routing cause (rule 4's list leaves it out, the table does not).
 const SPECIFIC: ReadonlySet<number> = new Set([
-  1, 3, 17, 18, 19, 20, 21, 22, 25, 28,
+  1, 2, 3, 17, 18, 19, 20, 21, 22, 25, 28,
   34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47,
   50, 51, 52, 53, 54, 55, 56, 57, 58,
   88, 102,
