@@ -158,6 +158,7 @@ export function parseVia(value: string): Via | undefined {
   const sentBy = (semi < 0 ? s.slice(i) : s.slice(i, semi)).trim();
   const hp = parseHostPort(sentBy);
   if (hp === undefined) return undefined;
+  if (semi >= 0 && hasEmptyParam(s, semi)) return undefined;
   const params = semi < 0 ? new Map<string, string | null>() : parseParams(s.slice(semi));
   const via: Via = { protocol: `${name}/${version}`, transport: transport.toUpperCase(), host: hp.host, params };
   if (hp.port !== undefined) via.port = hp.port;
@@ -171,6 +172,28 @@ export function parseVia(value: string): Via | undefined {
     via.rport = port ?? true;
   }
   return via;
+}
+
+/** True when a `;`-parameter list starting at `from` has an empty element (`;;` or a trailing `;`). */
+function hasEmptyParam(s: string, from: number): boolean {
+  let sawSemi = false;
+  let inQuote = false;
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (inQuote) {
+      if (c === 92) i++;
+      else if (c === 34) inQuote = false;
+      continue;
+    }
+    if (c === 59) {
+      if (sawSemi) return true;
+      sawSemi = true;
+    } else if (!isSpace(c)) {
+      sawSemi = false;
+      if (c === 34) inQuote = true;
+    }
+  }
+  return sawSemi;
 }
 
 /** Serializes a Via from its fields (params carry branch/rport/received as set there). */
@@ -245,16 +268,24 @@ export function parseNameAddr(value: string): NameAddr | undefined {
         const [v, end] = readQuoted(dn, 0);
         if (end !== dn.length) return undefined;
         displayName = v;
-      } else displayName = dn.replace(/\s+/g, " ");
+      } else {
+        // An unquoted display name is tokens separated by LWS (RFC 4475 §3.1.2.15 "baddn").
+        const words = dn.split(/\s+/);
+        if (!words.every(isToken)) return undefined;
+        displayName = words.join(" ");
+      }
     }
-    uri = s.slice(lt + 1, gt).trim();
+    uri = s.slice(lt + 1, gt);
+    // No whitespace inside <> (RFC 4475 §3.1.2.14 "badaspec").
+    if (/\s/.test(uri)) return undefined;
     rest = s.slice(gt + 1);
   } else {
     // addr-spec: URI params and header params are ambiguous, so every ';' belongs to the header.
     const semi = s.indexOf(";");
     uri = (semi < 0 ? s : s.slice(0, semi)).trim();
     rest = semi < 0 ? "" : s.slice(semi);
-    if (uri.indexOf(" ") >= 0 || uri.indexOf(":") < 0) return undefined;
+    // An addr-spec with `,` `?` or spaces must have been put in <> (RFC 3261 §20, RFC 4475 §3.1.2.13).
+    if (/[\s,?<>"]/.test(uri) || uri.indexOf(":") <= 0) return undefined;
   }
   if (uri.length === 0) return undefined;
   const params = rest.trim().length ? parseParams(rest) : new Map<string, string | null>();

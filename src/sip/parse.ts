@@ -1,7 +1,7 @@
 // RFC 3261 §7 message parser for one datagram (or one frame cut by SipStreamFramer). It never throws:
 // bad input becomes a ParseError that carries whatever was readable, so a transport can still answer 400.
 import { Headers } from "./headers.js";
-import { parseCSeq, parseDigits, isToken, parseVia } from "./headers-typed.js";
+import { isToken, parseCSeq, parseDigits, parseNameAddr, parseVia } from "./headers-typed.js";
 import type { SipMessage, SipRequest, SipResponse } from "./message.js";
 
 export type ParseErrorCode =
@@ -63,6 +63,7 @@ export const DEFAULT_PARSE_OPTIONS: Readonly<Required<ParseOptions>> = {
 };
 
 const CRLFCRLF = Buffer.from("\r\n\r\n");
+const SINGLE_VALUED = ["call-id", "cseq", "from", "to", "max-forwards", "content-type"] as const;
 const LFLF = Buffer.from("\n\n");
 
 /** Parses one complete SIP message; never throws. */
@@ -143,7 +144,10 @@ function parseHead(
   // ---- headers ----
   const hr = readHeaderLines(text, pos, headers, o);
   if (hr !== undefined) return failWith(hr.code, hr.message, partial, headers);
-  if (!terminated) return failWith("incomplete", "no empty line after the headers", partial, headers);
+  // A datagram may end right after its last header line without the empty line; a stream frame may not.
+  if (!terminated && (o.requireContentLength || !endsWithNewline(text))) {
+    return failWith("incomplete", "no empty line after the headers", partial, headers);
+  }
 
   // ---- mandatory headers ----
   const callId = headers.get("call-id");
@@ -162,9 +166,22 @@ function parseHead(
   if (req !== undefined && cseq.method !== req.method) {
     return failWith("cseq_mismatch", `CSeq method ${cseq.method} differs from ${req.method}`, partial, headers);
   }
-  if (parseVia(viaRaw) === undefined) return failWith("bad_header", `bad Via: ${clip(viaRaw)}`, partial, headers);
-  if (headers.getLines("call-id").length > 1 || headers.getLines("cseq").length > 1) {
-    return failWith("bad_header", "Call-ID or CSeq repeated", partial, headers);
+  for (const v of headers.getAll("via")) {
+    if (parseVia(v) === undefined) return failWith("bad_header", `bad Via: ${clip(v)}`, partial, headers);
+  }
+  for (const single of SINGLE_VALUED) {
+    if (headers.getLines(single).length > 1) return failWith("bad_header", `${single} repeated`, partial, headers);
+  }
+  // RFC 3261 §20.17: Date is always GMT (RFC 4475 §3.1.2.12 "baddate").
+  const date = headers.get("date");
+  if (date !== undefined && !date.endsWith(" GMT")) return failWith("bad_header", `bad Date: ${clip(date)}`, partial, headers);
+  // The dialog layer reads these on every message; a malformed one is a 400, not a later surprise.
+  const fromRaw = headers.get("from")!;
+  if (parseNameAddr(fromRaw) === undefined) return failWith("bad_header", `bad From: ${clip(fromRaw)}`, partial, headers);
+  const toRaw = headers.get("to")!;
+  if (parseNameAddr(toRaw) === undefined) return failWith("bad_header", `bad To: ${clip(toRaw)}`, partial, headers);
+  for (const c of headers.getAll("contact")) {
+    if (parseNameAddr(c) === undefined) return failWith("bad_header", `bad Contact: ${clip(c)}`, partial, headers);
   }
 
   // ---- body framing ----
@@ -261,7 +278,10 @@ function parseRequestLine(line: string, headers: Headers): SipRequest | "bad_sta
     const c = uri.charCodeAt(i);
     if (c <= 32 || c === 127) return "bad_start_line";
   }
-  if (uri.indexOf(":") <= 0) return "bad_start_line";
+  const colon = uri.indexOf(":");
+  if (colon <= 0 || !isScheme(uri, colon)) return "bad_start_line";
+  // A SIP Request-URI carries no ?headers (RFC 3261 §19.1.1 table 1; RFC 4475 §3.1.2.11 "escruri").
+  if (uri.indexOf("?", uri.lastIndexOf("@") + 1) >= 0 && /^sips?$/i.test(uri.slice(0, colon))) return "bad_start_line";
   if (version !== "SIP/2.0") {
     return version.length > 4 && version.slice(0, 4).toUpperCase() === "SIP/" ? "bad_version" : "bad_start_line";
   }
@@ -290,6 +310,20 @@ function parseStatusLine(line: string, headers: Headers): SipResponse | "bad_sta
 /** A Content-Length value: digits only, at most 9 of them. */
 function parseContentLength(s: string): number | undefined {
   return parseDigits(s.trim(), 9);
+}
+
+/** scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
+function isScheme(s: string, end: number): boolean {
+  for (let i = 0; i < end; i++) {
+    const c = s.charCodeAt(i) | 0x20;
+    const alpha = c >= 97 && c <= 122;
+    if (i === 0 ? !alpha : !(alpha || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46)) return false;
+  }
+  return true;
+}
+
+function endsWithNewline(s: string): boolean {
+  return s.length > 0 && s.charCodeAt(s.length - 1) === 10;
 }
 
 function trimRange(s: string, from: number, to: number): string {
