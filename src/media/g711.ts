@@ -1,0 +1,119 @@
+// G.711 μ-law and A-law (ITU-T G.711). Both directions are table lookups: a 64 K-entry encode table
+// per law indexed by the raw 16-bit sample, and a 256-entry decode table.
+
+const MULAW_BIAS = 0x84;
+const MULAW_CLIP = 32635;
+
+function muLawEncodeSample(sample: number): number {
+  let s = sample;
+  const sign = s < 0 ? 0x80 : 0;
+  if (sign) s = -s;
+  if (s > MULAW_CLIP) s = MULAW_CLIP;
+  s += MULAW_BIAS;
+  let exponent = 7;
+  for (let mask = 0x4000; (s & mask) === 0 && exponent > 0; mask >>= 1) exponent--;
+  const mantissa = (s >> (exponent + 3)) & 0x0f;
+  return ~(sign | (exponent << 4) | mantissa) & 0xff;
+}
+
+function muLawDecodeByte(byte: number): number {
+  const u = ~byte & 0xff;
+  const exponent = (u >> 4) & 0x07;
+  const magnitude = ((((u & 0x0f) << 3) + MULAW_BIAS) << exponent) - MULAW_BIAS;
+  return u & 0x80 ? -magnitude : magnitude;
+}
+
+const ALAW_SEGMENT_END = [0x1f, 0x3f, 0x7f, 0xff, 0x1ff, 0x3ff, 0x7ff, 0xfff];
+
+function aLawEncodeSample(sample: number): number {
+  // A-law works on 13-bit magnitudes; the even-bit inversion (0x55) is part of the wire format.
+  let v = sample >> 3;
+  let mask: number;
+  if (v >= 0) {
+    mask = 0xd5;
+  } else {
+    mask = 0x55;
+    v = -v - 1;
+  }
+  let seg = 0;
+  while (seg < 8 && v > (ALAW_SEGMENT_END[seg] ?? 0)) seg++;
+  if (seg >= 8) return 0x7f ^ mask;
+  const aval = (seg << 4) | (seg < 2 ? (v >> 1) & 0x0f : (v >> seg) & 0x0f);
+  return aval ^ mask;
+}
+
+function aLawDecodeByte(byte: number): number {
+  const a = byte ^ 0x55;
+  let t = (a & 0x0f) << 4;
+  const seg = (a & 0x70) >> 4;
+  if (seg === 0) t += 8;
+  else {
+    t += 0x108;
+    if (seg > 1) t <<= seg - 1;
+  }
+  return a & 0x80 ? t : -t;
+}
+
+function buildTables(enc: (s: number) => number, dec: (b: number) => number): { encode: Uint8Array; decode: Int16Array } {
+  const encode = new Uint8Array(65536);
+  for (let i = 0; i < 65536; i++) encode[i] = enc(i < 32768 ? i : i - 65536);
+  const decode = new Int16Array(256);
+  for (let b = 0; b < 256; b++) decode[b] = dec(b);
+  return { encode, decode };
+}
+
+const MULAW = buildTables(muLawEncodeSample, muLawDecodeByte);
+const ALAW = buildTables(aLawEncodeSample, aLawDecodeByte);
+
+/** The two G.711 laws, by their RTP encoding names. */
+export type G711Law = "PCMU" | "PCMA";
+
+/** RTP static payload type of a G.711 law (RFC 3551). */
+export function g711PayloadType(law: G711Law): 0 | 8 {
+  return law === "PCMU" ? 0 : 8;
+}
+
+function tables(law: G711Law): { encode: Uint8Array; decode: Int16Array } {
+  return law === "PCMU" ? MULAW : ALAW;
+}
+
+/** Encodes PCM16 samples into G.711 bytes (one byte per sample); writes into `out` when given. */
+export function g711Encode(law: G711Law, pcm: Int16Array, out?: Buffer): Buffer {
+  const enc = tables(law).encode;
+  const dst = out ?? Buffer.allocUnsafe(pcm.length);
+  for (let i = 0; i < pcm.length; i++) dst[i] = enc[(pcm[i] as number) & 0xffff] as number;
+  return dst;
+}
+
+/** Decodes G.711 bytes into PCM16 samples; writes into `out` when given. */
+export function g711Decode(law: G711Law, bytes: Uint8Array, out?: Int16Array): Int16Array {
+  const dec = tables(law).decode;
+  const dst = out ?? new Int16Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) dst[i] = dec[bytes[i] as number] as number;
+  return dst;
+}
+
+/** μ-law encode of one PCM16 sample. */
+export function muLawEncode(sample: number): number {
+  return MULAW.encode[sample & 0xffff] as number;
+}
+
+/** μ-law decode of one byte. */
+export function muLawDecode(byte: number): number {
+  return MULAW.decode[byte & 0xff] as number;
+}
+
+/** A-law encode of one PCM16 sample. */
+export function aLawEncode(sample: number): number {
+  return ALAW.encode[sample & 0xffff] as number;
+}
+
+/** A-law decode of one byte. */
+export function aLawDecode(byte: number): number {
+  return ALAW.decode[byte & 0xff] as number;
+}
+
+/** The byte a law uses for digital silence (what a concealment frame of silence is made of). */
+export function g711SilenceByte(law: G711Law): number {
+  return law === "PCMU" ? 0xff : 0xd5;
+}

@@ -1,0 +1,143 @@
+// RFC 3550 §5.1 RTP fixed header: parse and serialize. Parsing never throws; garbage yields a
+// typed error so a receive loop can count and drop it.
+
+/** A header extension (RFC 3550 §5.3.1): the profile word and its raw data (a multiple of 4 bytes). */
+export interface RtpExtension {
+  profile: number;
+  data: Buffer;
+}
+
+/** One parsed RTP packet. `payload` is a view into the datagram (padding removed). */
+export interface RtpPacket {
+  marker: boolean;
+  payloadType: number;
+  sequenceNumber: number;
+  timestamp: number;
+  ssrc: number;
+  csrcs: number[];
+  extension: RtpExtension | null;
+  /** Padding bytes that followed the payload on the wire (0 when P was clear). */
+  paddingLength: number;
+  payload: Buffer;
+}
+
+/** Why a datagram is not a valid RTP packet. */
+export type RtpParseError =
+  | { kind: "too-short"; length: number }
+  | { kind: "bad-version"; version: number }
+  | { kind: "rtcp"; packetType: number }
+  | { kind: "truncated-csrc"; csrcCount: number }
+  | { kind: "truncated-extension"; declaredBytes: number }
+  | { kind: "bad-padding"; paddingLength: number };
+
+/** Result of `parseRtp`. */
+export type RtpParseResult = { ok: true; packet: RtpPacket } | { ok: false; error: RtpParseError };
+
+export const RTP_HEADER_BYTES = 12;
+
+/** True when the second byte looks like an RTCP packet type (RFC 5761 §4 demultiplexing). */
+export function isRtcpPacketType(secondByte: number): boolean {
+  return secondByte >= 192 && secondByte <= 223;
+}
+
+/** Parses one RTP datagram. */
+export function parseRtp(buf: Uint8Array): RtpParseResult {
+  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (b.length < RTP_HEADER_BYTES) return { ok: false, error: { kind: "too-short", length: b.length } };
+  const b0 = b[0] as number;
+  const b1 = b[1] as number;
+  const version = b0 >> 6;
+  if (version !== 2) return { ok: false, error: { kind: "bad-version", version } };
+  if (isRtcpPacketType(b1)) return { ok: false, error: { kind: "rtcp", packetType: b1 } };
+  const padding = (b0 & 0x20) !== 0;
+  const hasExtension = (b0 & 0x10) !== 0;
+  const csrcCount = b0 & 0x0f;
+  let offset = RTP_HEADER_BYTES + csrcCount * 4;
+  if (b.length < offset) return { ok: false, error: { kind: "truncated-csrc", csrcCount } };
+  const csrcs: number[] = [];
+  for (let i = 0; i < csrcCount; i++) csrcs.push(b.readUInt32BE(RTP_HEADER_BYTES + i * 4));
+  let extension: RtpExtension | null = null;
+  if (hasExtension) {
+    if (b.length < offset + 4) return { ok: false, error: { kind: "truncated-extension", declaredBytes: 4 } };
+    const profile = b.readUInt16BE(offset);
+    const words = b.readUInt16BE(offset + 2);
+    const end = offset + 4 + words * 4;
+    if (b.length < end) return { ok: false, error: { kind: "truncated-extension", declaredBytes: words * 4 } };
+    extension = { profile, data: b.subarray(offset + 4, end) };
+    offset = end;
+  }
+  let end = b.length;
+  let paddingLength = 0;
+  if (padding) {
+    paddingLength = b[b.length - 1] as number;
+    if (paddingLength === 0 || offset + paddingLength > b.length) {
+      return { ok: false, error: { kind: "bad-padding", paddingLength } };
+    }
+    end -= paddingLength;
+  }
+  return {
+    ok: true,
+    packet: {
+      marker: (b1 & 0x80) !== 0,
+      payloadType: b1 & 0x7f,
+      sequenceNumber: b.readUInt16BE(2),
+      timestamp: b.readUInt32BE(4),
+      ssrc: b.readUInt32BE(8),
+      csrcs,
+      extension,
+      paddingLength,
+      payload: b.subarray(offset, end),
+    },
+  };
+}
+
+/** What `serializeRtp` needs; optional fields default to none. */
+export interface RtpPacketInit {
+  marker?: boolean;
+  payloadType: number;
+  sequenceNumber: number;
+  timestamp: number;
+  ssrc: number;
+  csrcs?: readonly number[];
+  extension?: RtpExtension | null;
+  /** Pad the packet to a multiple of this many bytes (e.g. 4); 0 or absent means no padding. */
+  padTo?: number;
+  payload: Uint8Array;
+}
+
+/** Serializes an RTP packet into a new Buffer. */
+export function serializeRtp(p: RtpPacketInit): Buffer {
+  const csrcs = p.csrcs ?? [];
+  if (csrcs.length > 15) throw new RangeError("RTP allows at most 15 CSRCs");
+  const ext = p.extension ?? null;
+  if (ext && ext.data.length % 4 !== 0) throw new RangeError("RTP header extension data must be a multiple of 4 bytes");
+  const headerLen = RTP_HEADER_BYTES + csrcs.length * 4 + (ext ? 4 + ext.data.length : 0);
+  const unpadded = headerLen + p.payload.length;
+  let padLen = 0;
+  if (p.padTo && p.padTo > 1) {
+    padLen = (p.padTo - (unpadded % p.padTo)) % p.padTo;
+  }
+  const out = Buffer.allocUnsafe(unpadded + padLen);
+  out[0] = 0x80 | (padLen ? 0x20 : 0) | (ext ? 0x10 : 0) | csrcs.length;
+  out[1] = (p.marker ? 0x80 : 0) | (p.payloadType & 0x7f);
+  out.writeUInt16BE(p.sequenceNumber & 0xffff, 2);
+  out.writeUInt32BE(p.timestamp >>> 0, 4);
+  out.writeUInt32BE(p.ssrc >>> 0, 8);
+  let o = RTP_HEADER_BYTES;
+  for (const c of csrcs) {
+    out.writeUInt32BE(c >>> 0, o);
+    o += 4;
+  }
+  if (ext) {
+    out.writeUInt16BE(ext.profile & 0xffff, o);
+    out.writeUInt16BE(ext.data.length / 4, o + 2);
+    out.set(ext.data, o + 4);
+    o += 4 + ext.data.length;
+  }
+  out.set(p.payload, o);
+  if (padLen) {
+    out.fill(0, unpadded, out.length - 1);
+    out[out.length - 1] = padLen;
+  }
+  return out;
+}

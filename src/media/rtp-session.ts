@@ -1,0 +1,589 @@
+// One RTP/RTCP media stream over UDP: PCM16 in and out at a declared rate, G.711 on the wire,
+// 20 ms frames paced by the shared drift-free `Pacer`, symmetric RTP (latching), receive
+// statistics, a jitter buffer, RFC 4733 DTMF, periodic RTCP reports and BYE on close, and a tap
+// that sees every datagram (for PCAP recording). It knows nothing of calls or SIP.
+
+import { randomBytes } from "node:crypto";
+import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
+import { isIPv6 } from "node:net";
+import { performance } from "node:perf_hooks";
+import { planDtmf, DtmfReceiver, type DtmfDetection, type DtmfDigit, type DtmfPacketPlan } from "./dtmf.js";
+import { g711Decode, g711Encode, g711PayloadType, type G711Law } from "./g711.js";
+import { JitterBuffer, type JitterBufferOptions, type JitterBufferStats } from "./jitter-buffer.js";
+import { Pacer, sharedPacer, type PacerHandle } from "./pacer.js";
+import type { Endpoint } from "./pcap-writer.js";
+import type { PortLease } from "./port-allocator.js";
+import { Resampler, type SampleRate } from "./resample.js";
+import {
+  msToNtp,
+  ntpMiddle32,
+  parseRtcp,
+  serializeRtcp,
+  SDES_CNAME,
+  type RtcpPacket,
+  type RtcpParseError,
+  type ReportBlock,
+} from "./rtcp-packet.js";
+import { ReceiveStats } from "./rtp-receive-stats.js";
+import { isRtcpPacketType, parseRtp, serializeRtp, type RtpPacket, type RtpParseError } from "./rtp-packet.js";
+
+const CLOCK_RATE = 8000;
+const CN_PAYLOAD_TYPE = 13;
+
+/** Every datagram the session sends or receives, for a PCAP writer. */
+export interface PacketTapEntry {
+  direction: "in" | "out";
+  protocol: "rtp" | "rtcp";
+  local: Endpoint;
+  remote: Endpoint;
+  data: Buffer;
+  /** Wall-clock time in ms since the Unix epoch, with sub-millisecond fraction. */
+  atMs: number;
+}
+
+/** What a session reports, discriminated by `type`. */
+export type RtpSessionEvent =
+  | { type: "first-packet"; atMs: number; from: Endpoint; ssrc: number; payloadType: number }
+  | { type: "latched"; remote: Endpoint; previous: Endpoint | null }
+  | { type: "ssrc-change"; previous: number; ssrc: number }
+  | { type: "audio"; pcm: Int16Array; sampleRate: number; concealed: boolean }
+  | { type: "dtmf"; detection: DtmfDetection }
+  | { type: "rtcp"; packets: RtcpPacket[]; from: Endpoint }
+  | { type: "remote-bye"; ssrcs: number[]; reason: string | null }
+  | { type: "invalid-packet"; protocol: "rtp"; error: RtpParseError; from: Endpoint }
+  | { type: "invalid-packet"; protocol: "rtcp"; error: RtcpParseError; from: Endpoint }
+  | { type: "socket-error"; message: string }
+  | { type: "closed" };
+
+/** RTCP behaviour. */
+export interface RtcpOptions {
+  enabled?: boolean;
+  /** Send and expect RTCP on the RTP port (RFC 5761). */
+  mux?: boolean;
+  /** Mean report interval in ms (RFC 3550 minimum 5 s); each interval is randomised ±50 %. */
+  intervalMs?: number;
+  cname?: string;
+}
+
+/** Options for `RtpSession.open`. */
+export interface RtpSessionOptions {
+  codec: G711Law;
+  /** Rate of the PCM16 the caller sends and receives (G.711 itself is 8 kHz). */
+  pcmRate?: SampleRate;
+  /** Bound sockets from a `PortAllocator`; released on close. */
+  lease?: PortLease;
+  /** Without a lease: the address (and port, 0 for any) to bind. */
+  bind?: { address: string; port?: number };
+  /** Where to send, usually from the peer's SDP; may be set later with `setRemote`. */
+  remote?: Endpoint | null;
+  /** Where to send RTCP, if not remote port + 1 (SDP a=rtcp). */
+  remoteRtcp?: Endpoint | null;
+  /** Symmetric RTP: send to where the peer's RTP really comes from once it arrives (default true). */
+  latching?: boolean;
+  rtcp?: RtcpOptions;
+  /** Playout buffer; `false` emits audio as packets arrive (default adaptive). */
+  jitterBuffer?: JitterBufferOptions | false;
+  /** telephone-event payload type, null to disable RFC 4733 (default 101). */
+  telephoneEventPt?: number | null;
+  /** When no audio is queued: send silence frames (default) or nothing. */
+  whenIdle?: "silence" | "nothing";
+  pacer?: Pacer;
+  tap?: (entry: PacketTapEntry) => void;
+}
+
+/** Counters of one session. */
+export interface RtpSessionStats {
+  ssrc: number;
+  sent: { packets: number; octets: number; sendErrors: number };
+  received: {
+    packets: number;
+    octets: number;
+    expected: number;
+    lost: number;
+    jitterMs: number;
+    duplicatesOrLate: number;
+    invalid: number;
+    unknownPayloadType: number;
+    remoteSsrc: number | null;
+  };
+  jitterBuffer: JitterBufferStats | null;
+  firstPacketAtMs: number | null;
+  lastPacketAtMs: number | null;
+  remote: Endpoint | null;
+  latched: boolean;
+}
+
+function wallClockMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+function randomU32(): number {
+  return randomBytes(4).readUInt32BE(0);
+}
+
+function bindSocket(address: string, port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = createSocket({ type: isIPv6(address) ? "udp6" : "udp4" });
+    s.once("error", reject);
+    s.bind({ address, port, exclusive: true }, () => {
+      s.off("error", reject);
+      resolve(s);
+    });
+  });
+}
+
+function sameEndpoint(a: Endpoint | null, b: Endpoint | null): boolean {
+  return a !== null && b !== null && a.address === b.address && a.port === b.port;
+}
+
+/** A live RTP session; create with `RtpSession.open`. */
+export class RtpSession {
+  readonly codec: G711Law;
+  readonly pcmRate: number;
+  readonly ssrc = randomU32();
+  readonly local: Endpoint;
+  readonly localRtcp: Endpoint | null;
+  private readonly payloadType: number;
+  private readonly frameSamples = CLOCK_RATE / 50;
+  private readonly pcmFrameSamples: number;
+  private readonly rtp: Socket;
+  private readonly rtcpSocket: Socket | null;
+  private readonly lease: PortLease | null;
+  private readonly opts: RtpSessionOptions;
+  private readonly listeners = new Set<(e: RtpSessionEvent) => void>();
+  private readonly pacerHandle: PacerHandle;
+  private remote: Endpoint | null;
+  private remoteRtcp: Endpoint | null;
+  private latched = false;
+  private closed = false;
+
+  // send state
+  private seq = randomU32() & 0xffff;
+  private readonly tsBase = randomU32();
+  private txQueue: Int16Array[] = [];
+  private txQueued = 0;
+  private readonly txResampler: Resampler | null;
+  private sentAny = false;
+  private sentLastTick = false;
+  private lastSentTs = 0;
+  private dtmfQueue: Array<{ digit: DtmfDigit; durationMs: number }> = [];
+  private dtmfActive: { plan: DtmfPacketPlan[]; startTick: number; ts: number } | null = null;
+  private sentPackets = 0;
+  private sentOctets = 0;
+  private sendErrors = 0;
+
+  // receive state
+  private remoteSsrc: number | null = null;
+  private rxStats: ReceiveStats | null = null;
+  private readonly jbOptions: JitterBufferOptions | false;
+  private jb: JitterBuffer<Buffer> | null;
+  private readonly rxResampler: Resampler | null;
+  private readonly dtmf = new DtmfReceiver(CLOCK_RATE);
+  private firstPacketAtMs: number | null = null;
+  private lastPacketAtMs: number | null = null;
+  private rxPackets = 0;
+  private rxOctets = 0;
+  private invalid = 0;
+  private unknownPt = 0;
+  private playing = false;
+
+  // RTCP state
+  private readonly rtcpEnabled: boolean;
+  private readonly rtcpMux: boolean;
+  private readonly rtcpIntervalTicks: number;
+  private nextRtcpTick: number;
+  private lastSr: { middle: number; atMs: number } | null = null;
+
+  private constructor(opts: RtpSessionOptions, rtp: Socket, rtcp: Socket | null, lease: PortLease | null) {
+    this.opts = opts;
+    this.codec = opts.codec;
+    this.payloadType = g711PayloadType(opts.codec);
+    this.pcmRate = opts.pcmRate ?? CLOCK_RATE;
+    this.pcmFrameSamples = this.pcmRate / 50;
+    this.rtp = rtp;
+    this.rtcpSocket = rtcp;
+    this.lease = lease;
+    const a = rtp.address();
+    this.local = { address: a.address, port: a.port };
+    const r = rtcp?.address();
+    this.localRtcp = r ? { address: r.address, port: r.port } : null;
+    this.remote = opts.remote ?? null;
+    this.remoteRtcp = opts.remoteRtcp ?? null;
+    this.txResampler = this.pcmRate === CLOCK_RATE ? null : new Resampler(this.pcmRate, CLOCK_RATE);
+    this.rxResampler = this.pcmRate === CLOCK_RATE ? null : new Resampler(CLOCK_RATE, this.pcmRate);
+    this.jbOptions = opts.jitterBuffer === false ? false : { frameMs: 20, ...(opts.jitterBuffer ?? {}) };
+    this.jb = this.jbOptions ? new JitterBuffer<Buffer>(this.jbOptions) : null;
+    this.rtcpEnabled = opts.rtcp?.enabled ?? true;
+    this.rtcpMux = opts.rtcp?.mux ?? false;
+    this.rtcpIntervalTicks = Math.max(1, Math.round((opts.rtcp?.intervalMs ?? 5000) / 20));
+    // RFC 3550 §6.2: the first report after half an interval, then randomised intervals.
+    this.nextRtcpTick = Math.round(this.rtcpIntervalTicks * (0.25 + Math.random() * 0.5));
+    rtp.on("message", (msg, rinfo) => this.onRtpSocket(msg, rinfo));
+    rtp.on("error", (err) => this.emit({ type: "socket-error", message: err.message }));
+    rtcp?.on("message", (msg, rinfo) => this.onRtcp(msg, rinfo));
+    rtcp?.on("error", (err) => this.emit({ type: "socket-error", message: err.message }));
+    this.pacerHandle = (opts.pacer ?? sharedPacer()).add(20, (n) => this.tick(n));
+  }
+
+  /** Binds (or takes the leased sockets) and starts the frame clock. */
+  static async open(opts: RtpSessionOptions): Promise<RtpSession> {
+    const rate = opts.pcmRate ?? CLOCK_RATE;
+    if (![8000, 16000, 24000, 48000].includes(rate)) throw new RangeError(`unsupported PCM rate ${rate}`);
+    const mux = opts.rtcp?.mux ?? false;
+    const rtcpOn = opts.rtcp?.enabled ?? true;
+    if (opts.lease) {
+      const rtcp = mux || !rtcpOn ? null : opts.lease.rtcpSocket;
+      return new RtpSession(opts, opts.lease.rtpSocket, rtcp, opts.lease);
+    }
+    const address = opts.bind?.address ?? "127.0.0.1";
+    const port = opts.bind?.port ?? 0;
+    const rtp = await bindSocket(address, port);
+    let rtcp: Socket | null = null;
+    if (rtcpOn && !mux) {
+      try {
+        rtcp = await bindSocket(address, port === 0 ? 0 : port + 1);
+      } catch (err) {
+        rtp.close();
+        throw err;
+      }
+    }
+    return new RtpSession(opts, rtp, rtcp, null);
+  }
+
+  /** Subscribes to events; returns the unsubscribe function. */
+  on(listener: (e: RtpSessionEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(e: RtpSessionEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        // A listener's bug must not stop the media clock; surface it as an event instead.
+        if (e.type !== "socket-error") this.emit({ type: "socket-error", message: `listener threw: ${String(err)}` });
+      }
+    }
+  }
+
+  /** Sets where RTP (and by default RTCP, port + 1) goes, e.g. after an SDP answer or re-INVITE. */
+  setRemote(remote: Endpoint, remoteRtcp: Endpoint | null = null): void {
+    this.remote = remote;
+    this.remoteRtcp = remoteRtcp;
+    this.latched = false;
+  }
+
+  /** Queues PCM16 audio at `pcmRate` for sending. */
+  sendAudio(pcm: Int16Array): void {
+    if (this.closed || pcm.length === 0) return;
+    const at8k = this.txResampler ? this.txResampler.process(pcm) : pcm.slice();
+    this.txQueue.push(at8k);
+    this.txQueued += at8k.length;
+  }
+
+  /** Drops audio queued and not yet sent (barge-in). */
+  clearAudio(): void {
+    this.txQueue = [];
+    this.txQueued = 0;
+  }
+
+  /** Milliseconds of audio queued for sending. */
+  get queuedMs(): number {
+    return (this.txQueued * 1000) / CLOCK_RATE;
+  }
+
+  /** Queues an RFC 4733 digit (sent after any digit already queued). */
+  sendDtmf(digit: DtmfDigit, durationMs = 160): void {
+    if (this.closed || this.opts.telephoneEventPt === null) return;
+    this.dtmfQueue.push({ digit, durationMs });
+  }
+
+  private takeFrame(): Int16Array | null {
+    if (this.txQueued === 0) return null;
+    const frame = new Int16Array(this.frameSamples);
+    let filled = 0;
+    while (filled < this.frameSamples && this.txQueue.length > 0) {
+      const head = this.txQueue[0] as Int16Array;
+      const take = Math.min(head.length, this.frameSamples - filled);
+      frame.set(head.subarray(0, take), filled);
+      filled += take;
+      if (take === head.length) this.txQueue.shift();
+      else this.txQueue[0] = head.subarray(take);
+    }
+    this.txQueued -= filled;
+    return frame; // a short tail is padded with silence: the producer fell behind
+  }
+
+  private tick(n: number): void {
+    if (this.closed) return;
+    this.sendTick(n);
+    this.playoutTick();
+    if (this.rtcpEnabled && n >= this.nextRtcpTick) {
+      this.nextRtcpTick = n + Math.round(this.rtcpIntervalTicks * (0.5 + Math.random()));
+      this.sendRtcp(false);
+    }
+  }
+
+  private sendTick(n: number): void {
+    const ts = (this.tsBase + n * this.frameSamples) >>> 0;
+    if (!this.dtmfActive && this.dtmfQueue.length > 0 && this.opts.telephoneEventPt != null) {
+      const d = this.dtmfQueue.shift() as { digit: DtmfDigit; durationMs: number };
+      this.dtmfActive = { plan: planDtmf(d.digit, { durationMs: d.durationMs, clockRate: CLOCK_RATE }), startTick: n, ts };
+    }
+    const active = this.dtmfActive;
+    if (active && this.opts.telephoneEventPt != null) {
+      const frame = n - active.startTick;
+      const due = active.plan.filter((p) => p.frame === frame);
+      for (const p of due) this.sendRtp(p.payload, this.opts.telephoneEventPt, p.marker, active.ts);
+      if (due.length === 0 || active.plan.every((p) => p.frame <= frame)) this.dtmfActive = null;
+      this.sentLastTick = true;
+      return;
+    }
+    const pcm = this.takeFrame();
+    if (!pcm && (this.opts.whenIdle ?? "silence") === "nothing") {
+      this.sentLastTick = false;
+      return;
+    }
+    const payload = g711Encode(this.codec, pcm ?? new Int16Array(this.frameSamples));
+    // The marker starts a talkspurt: the first packet, and the first after sending nothing.
+    this.sendRtp(payload, this.payloadType, !this.sentAny || !this.sentLastTick, ts);
+    this.sentLastTick = true;
+  }
+
+  private sendRtp(payload: Buffer, pt: number, marker: boolean, ts: number): void {
+    const dst = this.remote;
+    if (!dst) return;
+    const packet = serializeRtp({ payloadType: pt, marker, sequenceNumber: this.seq, timestamp: ts, ssrc: this.ssrc, payload });
+    this.seq = (this.seq + 1) & 0xffff;
+    this.sentAny = true;
+    this.lastSentTs = ts;
+    this.sentPackets++;
+    this.sentOctets += payload.length;
+    this.send(this.rtp, packet, dst, "rtp");
+  }
+
+  private send(socket: Socket, data: Buffer, dst: Endpoint, protocol: "rtp" | "rtcp", done?: () => void): void {
+    const local = protocol === "rtcp" && socket !== this.rtp && this.localRtcp ? this.localRtcp : this.local;
+    this.opts.tap?.({ direction: "out", protocol, local, remote: dst, data, atMs: wallClockMs() });
+    socket.send(data, dst.port, dst.address, (err) => {
+      if (err) {
+        this.sendErrors++;
+        if (this.sendErrors === 1) this.emit({ type: "socket-error", message: `send to ${dst.address}:${dst.port}: ${err.message}` });
+      }
+      done?.();
+    });
+  }
+
+  private playoutTick(): void {
+    const jb = this.jb;
+    if (!jb) return;
+    if (this.rxStats) jb.adapt(this.rxStats.snapshot().jitterMs);
+    const r = jb.pop();
+    if (r.kind === "waiting") {
+      // Before the first packet there is nothing to play; after it, an underrun is heard as silence.
+      if (this.playing) this.emitAudio(null, true);
+      return;
+    }
+    this.playing = true;
+    if (r.kind === "frame") this.emitAudio(r.payload, false);
+    else this.emitAudio(r.mode === "repeat" ? r.payload : null, true);
+  }
+
+  private emitAudio(payload: Buffer | null, concealed: boolean): void {
+    const pcm8 = payload ? g711Decode(this.codec, payload) : new Int16Array(this.frameSamples);
+    const pcm = this.rxResampler ? this.rxResampler.process(pcm8) : pcm8;
+    this.emit({ type: "audio", pcm, sampleRate: this.pcmRate, concealed });
+  }
+
+  private onRtpSocket(msg: Buffer, rinfo: RemoteInfo): void {
+    if (this.closed) return;
+    const from = { address: rinfo.address, port: rinfo.port };
+    if (msg.length >= 2 && isRtcpPacketType(msg[1] as number)) {
+      this.onRtcp(msg, rinfo);
+      return;
+    }
+    const atMs = wallClockMs();
+    this.opts.tap?.({ direction: "in", protocol: "rtp", local: this.local, remote: from, data: msg, atMs });
+    const parsed = parseRtp(msg);
+    if (!parsed.ok) {
+      this.invalid++;
+      this.emit({ type: "invalid-packet", protocol: "rtp", error: parsed.error, from });
+      return;
+    }
+    this.onRtp(parsed.packet, from, atMs);
+  }
+
+  private onRtp(p: RtpPacket, from: Endpoint, atMs: number): void {
+    const isAudio = p.payloadType === this.payloadType;
+    const isDtmf = this.opts.telephoneEventPt != null && p.payloadType === this.opts.telephoneEventPt;
+    if (!isAudio && !isDtmf && p.payloadType !== CN_PAYLOAD_TYPE) {
+      this.unknownPt++;
+      return;
+    }
+    this.rxPackets++;
+    this.rxOctets += p.payload.length;
+    this.lastPacketAtMs = atMs;
+    if (this.firstPacketAtMs === null) {
+      this.firstPacketAtMs = atMs;
+      this.emit({ type: "first-packet", atMs, from, ssrc: p.ssrc, payloadType: p.payloadType });
+    }
+    if (this.remoteSsrc !== p.ssrc) {
+      const previous = this.remoteSsrc;
+      this.remoteSsrc = p.ssrc;
+      this.rxStats = new ReceiveStats(p.ssrc, CLOCK_RATE);
+      if (this.jbOptions) this.jb = new JitterBuffer<Buffer>(this.jbOptions);
+      if (previous !== null) {
+        this.emit({ type: "ssrc-change", previous, ssrc: p.ssrc });
+        this.latched = false; // a new source (e.g. after a transfer) may come from a new address
+      }
+    }
+    if ((this.opts.latching ?? true) && !this.latched) {
+      this.latched = true;
+      if (!sameEndpoint(this.remote, from)) {
+        const previous = this.remote;
+        this.remote = from;
+        this.emit({ type: "latched", remote: from, previous });
+      }
+    }
+    const stats = this.rxStats as ReceiveStats;
+    const verdict = stats.update(p.sequenceNumber, p.timestamp, performance.now(), isAudio);
+    if (verdict.kind === "bad-jump") return;
+    if (verdict.kind === "restart" && this.jbOptions) this.jb = new JitterBuffer<Buffer>(this.jbOptions);
+    if (isDtmf) {
+      for (const detection of this.dtmf.receive(p.ssrc, p.timestamp, p.payload)) this.emit({ type: "dtmf", detection });
+      return;
+    }
+    if (!isAudio) return;
+    if (this.jb) this.jb.push(verdict.extendedSeq, p.payload);
+    else if (verdict.kind !== "duplicate-or-late") this.emitAudio(p.payload, false);
+  }
+
+  private onRtcp(msg: Buffer, rinfo: RemoteInfo): void {
+    if (this.closed) return;
+    const from = { address: rinfo.address, port: rinfo.port };
+    const local = this.rtcpSocket && !this.rtcpMux ? (this.localRtcp ?? this.local) : this.local;
+    this.opts.tap?.({ direction: "in", protocol: "rtcp", local, remote: from, data: msg, atMs: wallClockMs() });
+    const parsed = parseRtcp(msg);
+    if (!parsed.ok) {
+      this.invalid++;
+      this.emit({ type: "invalid-packet", protocol: "rtcp", error: parsed.error, from });
+      return;
+    }
+    if ((this.opts.latching ?? true) && !this.rtcpMux) this.remoteRtcp = from;
+    for (const p of parsed.packets) {
+      if (p.type === "sr") this.lastSr = { middle: ntpMiddle32(p.ntpSec, p.ntpFrac), atMs: performance.now() };
+      if (p.type === "bye") this.emit({ type: "remote-bye", ssrcs: p.ssrcs, reason: p.reason });
+    }
+    this.emit({ type: "rtcp", packets: parsed.packets, from });
+  }
+
+  private rtcpDestination(): Endpoint | null {
+    if (this.rtcpMux) return this.remote;
+    if (this.remoteRtcp) return this.remoteRtcp;
+    return this.remote ? { address: this.remote.address, port: this.remote.port + 1 } : null;
+  }
+
+  private reportBlocks(): ReportBlock[] {
+    if (!this.rxStats) return [];
+    const lsr = this.lastSr;
+    const dlsr = lsr ? Math.round(((performance.now() - lsr.atMs) / 1000) * 65536) : 0;
+    return [this.rxStats.reportBlock(lsr?.middle ?? 0, dlsr)];
+  }
+
+  private sendRtcp(bye: boolean, done?: () => void): void {
+    const dst = this.rtcpDestination();
+    const socket = this.rtcpMux ? this.rtp : this.rtcpSocket;
+    if (!dst || !socket) {
+      done?.();
+      return;
+    }
+    const reports = this.reportBlocks();
+    const packets: RtcpPacket[] = [];
+    if (this.sentAny) {
+      const { ntpSec, ntpFrac } = msToNtp(wallClockMs());
+      packets.push({
+        type: "sr",
+        ssrc: this.ssrc,
+        ntpSec,
+        ntpFrac,
+        rtpTimestamp: this.lastSentTs,
+        packetCount: this.sentPackets >>> 0,
+        octetCount: this.sentOctets >>> 0,
+        reports,
+      });
+    } else {
+      packets.push({ type: "rr", ssrc: this.ssrc, reports });
+    }
+    const cname = this.opts.rtcp?.cname ?? `parley@${this.local.address}`;
+    packets.push({ type: "sdes", chunks: [{ ssrc: this.ssrc, items: [{ type: SDES_CNAME, text: cname }] }] });
+    if (bye) packets.push({ type: "bye", ssrcs: [this.ssrc], reason: null });
+    this.send(socket, serializeRtcp(packets), dst, "rtcp", done);
+  }
+
+  /** Counters so far. */
+  stats(): RtpSessionStats {
+    const rx = this.rxStats?.snapshot();
+    return {
+      ssrc: this.ssrc,
+      sent: { packets: this.sentPackets, octets: this.sentOctets, sendErrors: this.sendErrors },
+      received: {
+        packets: this.rxPackets,
+        octets: this.rxOctets,
+        expected: rx?.expected ?? 0,
+        lost: rx?.lost ?? 0,
+        jitterMs: rx?.jitterMs ?? 0,
+        duplicatesOrLate: rx?.duplicatesOrLate ?? 0,
+        invalid: this.invalid,
+        unknownPayloadType: this.unknownPt,
+        remoteSsrc: this.remoteSsrc,
+      },
+      jitterBuffer: this.jb?.stats() ?? null,
+      firstPacketAtMs: this.firstPacketAtMs,
+      lastPacketAtMs: this.lastPacketAtMs,
+      remote: this.remote,
+      latched: this.latched,
+    };
+  }
+
+  /** Time of the first RTP packet received (ms since epoch), or null. */
+  get firstPacketAt(): number | null {
+    return this.firstPacketAtMs;
+  }
+
+  /** Time of the latest RTP packet received (ms since epoch), or null. */
+  get lastPacketAt(): number | null {
+    return this.lastPacketAtMs;
+  }
+
+  /** Stops the clock, sends RTCP BYE, closes (or releases) the sockets. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    for (const detection of this.dtmf.flush()) this.emit({ type: "dtmf", detection });
+    this.closed = true;
+    this.pacerHandle.stop();
+    if (this.rtcpEnabled) {
+      // Let the BYE leave before the socket closes (send is asynchronous); never wait long for it.
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 200);
+        this.sendRtcp(true, () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    if (this.lease) this.lease.release();
+    else {
+      for (const s of [this.rtp, this.rtcpSocket]) {
+        if (!s) continue;
+        try {
+          s.close();
+        } catch {
+          // already closed
+        }
+      }
+    }
+    this.emit({ type: "closed" });
+    this.listeners.clear();
+  }
+}
