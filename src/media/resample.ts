@@ -21,11 +21,11 @@ function besselI0(x: number): number {
 
 /** Options for a `Resampler`. */
 export interface ResamplerOptions {
-  /** Filter taps per polyphase branch (quality vs. cost); default 48. */
+  /** Filter length in taps per sample at the higher of the two rates' steps (quality vs. cost); default 64. */
   tapsPerPhase?: number;
-  /** Kaiser window beta (stop-band attenuation); default 8 (about 80 dB). */
+  /** Kaiser window beta (stop-band attenuation); default 6 (about 63 dB). */
   beta?: number;
-  /** Cutoff as a fraction of the lower Nyquist frequency; default 0.92. */
+  /** Cutoff as a fraction of the lower Nyquist frequency; default 0.93. */
   cutoff?: number;
 }
 
@@ -50,9 +50,12 @@ export class Resampler {
     const g = gcd(inRate, outRate);
     this.up = outRate / g;
     this.down = inRate / g;
-    this.taps = opts.tapsPerPhase ?? 48;
-    const beta = opts.beta ?? 8;
-    const cutoff = (opts.cutoff ?? 0.92) * 0.5 / Math.max(this.up, this.down); // cycles per upsampled sample
+    // The prototype filter runs at the upsampled rate; its length scales with the larger of the two
+    // factors so that decimation (48 → 8 kHz) gets as sharp a transition as interpolation.
+    const span = opts.tapsPerPhase ?? 64;
+    const beta = opts.beta ?? 6;
+    const cutoff = ((opts.cutoff ?? 0.93) * 0.5) / Math.max(this.up, this.down); // cycles per upsampled sample
+    this.taps = Math.ceil((span * Math.max(this.up, this.down)) / this.up);
     const len = this.taps * this.up;
     const mid = (len - 1) / 2;
     const i0b = besselI0(beta);

@@ -1,0 +1,52 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Pacer } from "./pacer.js";
+
+test("ticks follow start + n·interval without accumulating drift", async () => {
+  const pacer = new Pacer();
+  const ticks: Array<{ n: number; due: number; now: number }> = [];
+  await new Promise<void>((resolve, reject) => {
+    const guard = setTimeout(() => reject(new Error("pacer did not tick 25 times within 2 s")), 2000);
+    const h = pacer.add(20, (n, due, now) => {
+      ticks.push({ n, due, now });
+      if (ticks.length === 25) {
+        h.stop();
+        clearTimeout(guard);
+        resolve();
+      }
+    });
+  });
+  const first = ticks[0]!;
+  ticks.forEach((t, i) => {
+    assert.equal(t.n, i);
+    assert.ok(Math.abs(t.due - (first.due + i * 20)) < 1e-6, "due times are computed, not accumulated");
+    assert.ok(t.now >= t.due - 0.5, "never more than the lookahead early");
+  });
+  assert.equal(pacer.size, 0);
+});
+
+test("many streams share one clock and are spread over phase slots", async () => {
+  const pacer = new Pacer({ slotMs: 1 });
+  const starts: number[] = [];
+  const counts = new Array<number>(40).fill(0);
+  await new Promise<void>((resolve, reject) => {
+    const guard = setTimeout(() => reject(new Error("timeout")), 2000);
+    let done = 0;
+    for (let k = 0; k < 40; k++) {
+      const h = pacer.add(20, () => {
+        counts[k]!++;
+        if (counts[k] === 5) {
+          h.stop();
+          if (++done === 40) {
+            clearTimeout(guard);
+            resolve();
+          }
+        }
+      });
+      starts.push(h.startMs % 20);
+    }
+  });
+  const phases = new Set(starts.map((s) => Math.round(s) % 20));
+  assert.ok(phases.size >= 10, `only ${phases.size} distinct phases`);
+  assert.ok(counts.every((c) => c === 5));
+});
