@@ -35,17 +35,19 @@ test("every code word survives decode then encode", () => {
   }
 });
 
-test("quantisation error stays within one step of its segment", () => {
-  for (let s = -32768; s <= 32767; s += 7) {
-    const mu = muLawDecode(muLawEncode(s));
-    const a = aLawDecode(aLawEncode(s));
-    const mag = Math.abs(s);
-    // Segment step sizes: μ-law 2..256 (+ clipping at 32635), A-law 16..1024 on the 16-bit scale.
-    const muStep = Math.max(2, 2 ** Math.floor(Math.log2(Math.max(1, mag + 132))) / 16);
-    const aStep = Math.max(16, 2 ** Math.floor(Math.log2(Math.max(1, mag))) / 16);
-    const muErr = Math.abs(mu - Math.max(-32635, Math.min(32635, s)));
-    assert.ok(muErr <= muStep, `μ-law ${s} -> ${mu} (err ${muErr}, step ${muStep})`);
-    assert.ok(Math.abs(a - s) <= aStep, `A-law ${s} -> ${a}`);
+test("every sample is coded to one of the two levels around it", () => {
+  for (const [name, enc, dec] of [["μ-law", muLawEncode, muLawDecode], ["A-law", aLawEncode, aLawDecode]] as const) {
+    const levels = [...new Set(Array.from({ length: 256 }, (_, b) => dec(b)))].sort((x, y) => x - y);
+    for (let s = -32768; s <= 32767; s++) {
+      const got = dec(enc(s));
+      let i = 0;
+      while (i < levels.length - 1 && (levels[i + 1] as number) <= s) i++;
+      const lo = levels[i] as number;
+      const hi = levels[Math.min(i + 1, levels.length - 1)] as number;
+      // Beyond the outermost level the code clips to it; inside, it picks a neighbour.
+      const ok = s <= (levels[0] as number) ? got === levels[0] : s >= (levels.at(-1) as number) ? got === levels.at(-1) : got === lo || got === hi;
+      assert.ok(ok, `${name} ${s} -> ${got} (neighbours ${lo}, ${hi})`);
+    }
   }
 });
 

@@ -1,19 +1,28 @@
 // G.711 μ-law and A-law (ITU-T G.711). Both directions are table lookups: a 64 K-entry encode table
 // per law indexed by the raw 16-bit sample, and a 256-entry decode table.
 
+// Encoders work on 14-bit (μ-law) and 13-bit (A-law) values as G.711 defines them. A 16-bit sample
+// is rounded, not truncated, to that width: this halves the error and is what sox does, so the
+// bytes match sox's conversion exactly.
 const MULAW_BIAS = 0x84;
-const MULAW_CLIP = 32635;
+const MULAW_CLIP_14 = 8159;
+const MULAW_SEGMENT_END = [0x3f, 0x7f, 0xff, 0x1ff, 0x3ff, 0x7ff, 0xfff, 0x1fff];
 
 function muLawEncodeSample(sample: number): number {
-  let s = sample;
-  const sign = s < 0 ? 0x80 : 0;
-  if (sign) s = -s;
-  if (s > MULAW_CLIP) s = MULAW_CLIP;
-  s += MULAW_BIAS;
-  let exponent = 7;
-  for (let mask = 0x4000; (s & mask) === 0 && exponent > 0; mask >>= 1) exponent--;
-  const mantissa = (s >> (exponent + 3)) & 0x0f;
-  return ~(sign | (exponent << 4) | mantissa) & 0xff;
+  let v = Math.min(8191, (sample + 2) >> 2);
+  let mask: number;
+  if (v < 0) {
+    v = -v;
+    mask = 0x7f;
+  } else {
+    mask = 0xff;
+  }
+  if (v > MULAW_CLIP_14) v = MULAW_CLIP_14;
+  v += MULAW_BIAS >> 2;
+  let seg = 0;
+  while (seg < 8 && v > (MULAW_SEGMENT_END[seg] ?? 0)) seg++;
+  if (seg >= 8) return 0x7f ^ mask;
+  return ((seg << 4) | ((v >> (seg + 1)) & 0x0f)) ^ mask;
 }
 
 function muLawDecodeByte(byte: number): number {
@@ -27,7 +36,7 @@ const ALAW_SEGMENT_END = [0x1f, 0x3f, 0x7f, 0xff, 0x1ff, 0x3ff, 0x7ff, 0xfff];
 
 function aLawEncodeSample(sample: number): number {
   // A-law works on 13-bit magnitudes; the even-bit inversion (0x55) is part of the wire format.
-  let v = sample >> 3;
+  let v = Math.min(4095, (sample + 4) >> 3);
   let mask: number;
   if (v >= 0) {
     mask = 0xd5;

@@ -1,0 +1,128 @@
+// The PCAP writer checked by our own reader and by tshark (apt-get install -y tshark).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { internetChecksum, PcapWriter, type Endpoint } from "../../src/media/pcap-writer.js";
+import { serializeRtp } from "../../src/media/rtp-packet.js";
+import { readPcap } from "./pcap-reader.js";
+import { sipLadder } from "./sip-ladder.js";
+import { haveTool, run, scratch } from "./tools.js";
+
+const caller: Endpoint = { address: "127.0.0.2", port: 5062 };
+const callee: Endpoint = { address: "127.0.0.1", port: 5060 };
+const callerRtp: Endpoint = { address: "127.0.0.2", port: 30000 };
+const calleeRtp: Endpoint = { address: "127.0.0.1", port: 40000 };
+const T0 = 1_700_000_000_000;
+
+function rtp(seq: number, ssrc: number): Buffer {
+  return serializeRtp({ payloadType: 0, marker: seq === 0, sequenceNumber: 1000 + seq, timestamp: 5000 + 160 * seq, ssrc, payload: Buffer.alloc(160, 0xff) });
+}
+
+/** A call capture: SIP over `transport` (TCP messages split in two segments) and 50 RTP packets each way. */
+async function writeCall(path: string, transport: "UDP" | "TCP"): Promise<void> {
+  const w = await PcapWriter.create(path);
+  let t = T0;
+  const steps = sipLadder(caller, callee, callerRtp.port, calleeRtp.port, transport);
+  const sip = (i: number) => {
+    const s = steps[i]!;
+    const b = Buffer.from(s.text);
+    if (transport === "UDP") w.writeUdp(s.from, s.to, b, (t += 5));
+    else {
+      const half = Math.floor(b.length / 2);
+      w.writeTcp(s.from, s.to, b.subarray(0, half), (t += 5));
+      w.writeTcp(s.from, s.to, b.subarray(half), (t += 1));
+    }
+  };
+  sip(0);
+  sip(1);
+  sip(2);
+  for (let i = 0; i < 50; i++) {
+    w.writeUdp(callerRtp, calleeRtp, rtp(i, 0x1111), (t += 10));
+    w.writeUdp(calleeRtp, callerRtp, rtp(i, 0x2222), (t += 10));
+  }
+  sip(3);
+  sip(4);
+  const s = await w.close();
+  assert.equal(s.truncated, false);
+}
+
+test("records carry Ethernet/IPv4/UDP headers with valid lengths, checksum and µs timestamps", async () => {
+  const { dir, cleanup } = scratch("parley-pcap-");
+  try {
+    const path = join(dir, "a.pcap");
+    const w = await PcapWriter.create(path);
+    assert.equal(w.writeUdp(callerRtp, calleeRtp, Buffer.from("hello"), T0 + 0.123), true);
+    assert.equal(w.writeUdp({ address: "::1", port: 1 }, { address: "::1", port: 2 }, Buffer.from("v6"), T0 + 1), true);
+    assert.equal(w.writeTcp(caller, callee, Buffer.from("abc"), T0 + 2), true);
+    assert.equal(w.writeTcp(caller, callee, Buffer.from("defg"), T0 + 3), true);
+    assert.equal(w.writeTcp(callee, caller, Buffer.from("xy"), T0 + 4), true);
+    await w.close();
+    const f = readPcap(readFileSync(path));
+    assert.equal(f.linktype, 1);
+    assert.equal(f.packets.length, 5);
+    const [udp, v6, t1, t2, t3] = f.packets;
+    assert.equal(udp!.src, "127.0.0.2");
+    assert.equal(udp!.dstPort, 40000);
+    assert.equal(udp!.payload.toString(), "hello");
+    assert.equal(internetChecksum(udp!.ipv4Header!), 0);
+    assert.equal(Math.round((udp!.timeMs - T0) * 1000), 123);
+    assert.equal(v6!.src, "0:0:0:0:0:0:0:1");
+    assert.equal(v6!.payload.toString(), "v6");
+    assert.deepEqual([t1!.tcpSeq, t2!.tcpSeq, t3!.tcpSeq], [1, 4, 1]);
+    assert.equal(t2!.payload.toString(), "defg");
+  } finally {
+    cleanup();
+  }
+});
+
+test("a size cap stops the capture, records a truncation marker and says so", async () => {
+  const { dir, cleanup } = scratch("parley-pcap-");
+  try {
+    const path = join(dir, "cap.pcap");
+    const w = await PcapWriter.create(path, { maxBytes: 4000 });
+    let written = 0;
+    for (let i = 0; i < 100; i++) if (w.writeUdp(callerRtp, calleeRtp, rtp(i, 1))) written++;
+    const s = await w.close();
+    assert.equal(s.truncated, true);
+    assert.equal(s.droppedPackets, 100 - written);
+    assert.ok(written > 0 && written < 100);
+    assert.ok(statSync(path).size <= 4000);
+    const f = readPcap(readFileSync(path));
+    assert.equal(f.packets.length, written + 1);
+    const marker = f.packets.at(-1)!;
+    assert.equal(marker.dstPort, 9);
+    assert.match(marker.payload.toString(), /truncated/);
+  } finally {
+    cleanup();
+  }
+});
+
+const tshark = haveTool("tshark");
+
+for (const transport of ["UDP", "TCP"] as const) {
+  test(`tshark decodes a SIP ladder over ${transport} and the RTP streams its SDP announces`, { skip: !tshark && "tshark not installed" }, async () => {
+    const { dir, cleanup } = scratch("parley-pcap-");
+    try {
+      const path = join(dir, `call-${transport}.pcap`);
+      await writeCall(path, transport);
+      const sipStat = run("tshark", ["-r", path, "-q", "-z", "sip,stat"]);
+      assert.match(sipStat, /Number of SIP messages: 5/);
+      assert.match(sipStat, /SIP 200 OK\s+:\s+2 Packets/);
+      for (const m of ["INVITE", "ACK", "BYE"]) assert.match(sipStat, new RegExp(`${m}\\s+:\\s+1 Packets`));
+      const streams = run("tshark", ["-r", path, "-q", "-z", "rtp,streams"]);
+      const rows = streams.split("\n").filter((l) => /g711U/.test(l));
+      assert.equal(rows.length, 2, streams);
+      for (const row of rows) assert.match(row, /\s50\s+0 \(0\.0%\)/);
+      assert.ok(rows.some((r) => /127\.0\.0\.2 30000\s+127\.0\.0\.1 40000/.test(r)));
+      assert.equal(run("tshark", ["-r", path, "-Y", "_ws.malformed"]).trim(), "");
+      const checks = run("tshark", [
+        "-r", path, "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE",
+        "-Y", "ip.checksum.status == 0 || udp.checksum.status == 0 || tcp.checksum.status == 0",
+      ]);
+      assert.equal(checks.trim(), "", "bad checksums");
+    } finally {
+      cleanup();
+    }
+  });
+}
