@@ -1,0 +1,130 @@
+/** Calls: the CallRecord of every call, listed by time with Retell's v2/v3 filters mapped onto CallFilter. */
+import type { CallRecord } from "../core/call-record.js";
+import type { CallStatus } from "../core/reasons.js";
+import { callFilterCondition } from "./call-filters.js";
+import { CALL_STATUSES, UNFINISHED_STATUSES, callToRow, checkCallRecord, rowToCall } from "./call-row.js";
+import type { CallsTable } from "./db-schema.js";
+import { translateDbError } from "./dialect.js";
+import { inTransaction } from "./in-transaction.js";
+import { checkLimit, decodePageKey, encodePageKey } from "./page-key.js";
+import type { RepoContext } from "./repo-context.js";
+import { StoreError, type CallListQuery, type CallListResult, type CallRepo } from "./types.js";
+
+const MAX_SKIP = 100_000;
+
+/** Every column but the transcripts, for lists that leave them out. */
+const LIST_COLUMNS = [
+  "call_id", "workspace_id", "call_type", "direction", "agent_id", "agent_version", "call_status",
+  "disconnection_reason", "data_storage_setting", "from_number", "to_number", "start_timestamp",
+  "end_timestamp", "duration_ms", "owner_node", "end_phase", "end_fault", "end_sip_code", "metadata",
+  "dynamic_variables", "end_detail", "timestamps", "extra",
+] as const satisfies readonly Exclude<keyof CallsTable, "transcripts">[];
+
+/** The pagination key that continues a list right after this call (also maps Retell v2's call-id cursor). */
+export function callPageKey(call: Pick<CallRecord, "startTimestamp" | "callId">): string {
+  return encodePageKey(call.startTimestamp, call.callId);
+}
+
+/** Call repository over one Kysely handle. */
+export class Calls implements CallRepo {
+  constructor(private readonly ctx: RepoContext) {}
+
+  async insert(record: CallRecord): Promise<void> {
+    checkCallRecord(record);
+    try {
+      await this.ctx.db.insertInto("calls").values(callToRow(record)).execute();
+    } catch (e) {
+      throw translateDbError(e, `call ${record.callId}`);
+    }
+  }
+
+  async update(record: CallRecord): Promise<void> {
+    checkCallRecord(record);
+    const { call_id: _id, workspace_id: _ws, ...set } = callToRow(record);
+    const res = await this.ctx.db
+      .updateTable("calls")
+      .set(set)
+      .where("call_id", "=", record.callId)
+      .where("workspace_id", "=", record.workspaceId)
+      .executeTakeFirst();
+    if (res.numUpdatedRows === 0n) throw new StoreError("not_found", `call ${record.callId} not found in workspace ${record.workspaceId}`);
+  }
+
+  async get(workspaceId: string, callId: string): Promise<CallRecord | undefined> {
+    const row = await this.ctx.db
+      .selectFrom("calls")
+      .selectAll()
+      .where("call_id", "=", callId)
+      .where("workspace_id", "=", workspaceId)
+      .executeTakeFirst();
+    return row && rowToCall(row);
+  }
+
+  async getById(callId: string): Promise<CallRecord | undefined> {
+    const row = await this.ctx.db.selectFrom("calls").selectAll().where("call_id", "=", callId).executeTakeFirst();
+    return row && rowToCall(row);
+  }
+
+  async delete(workspaceId: string, callId: string): Promise<boolean> {
+    return inTransaction(this.ctx.db, async (trx) => {
+      const res = await trx.deleteFrom("calls").where("call_id", "=", callId).where("workspace_id", "=", workspaceId).executeTakeFirst();
+      if (res.numDeletedRows === 0n) return false;
+      await trx.deleteFrom("call_events").where("call_id", "=", callId).execute();
+      return true;
+    });
+  }
+
+  async list(workspaceId: string, query: CallListQuery): Promise<CallListResult> {
+    checkLimit(query.limit);
+    const skip = query.skip ?? 0;
+    if (!Number.isInteger(skip) || skip < 0 || skip > MAX_SKIP) {
+      throw new StoreError("invalid", `skip must be a whole number from 0 to ${MAX_SKIP}`);
+    }
+    const desc = query.sortOrder !== "ascending";
+    const after = query.paginationKey === undefined ? undefined : decodePageKey(query.paginationKey);
+    const { db, engine } = this.ctx;
+    const matching = db
+      .selectFrom("calls")
+      .where("workspace_id", "=", workspaceId)
+      .where((eb) => callFilterCondition(engine, eb, query.filters));
+
+    let page = query.omitTranscripts ? matching.select(LIST_COLUMNS) : matching.selectAll();
+    if (after) {
+      page = page.where((eb) => eb(eb.refTuple("start_timestamp", "call_id"), desc ? "<" : ">", eb.tuple(after.at, after.id)));
+    }
+    const dir = desc ? "desc" : "asc";
+    const rows = await page.orderBy("start_timestamp", dir).orderBy("call_id", dir).limit(query.limit + 1).offset(skip).execute();
+
+    const hasMore = rows.length > query.limit;
+    const items = rows.slice(0, query.limit).map(rowToCall);
+    const result: CallListResult = { items, hasMore };
+    const last = items[items.length - 1];
+    if (hasMore && last) result.paginationKey = callPageKey(last);
+    if (query.includeTotal) {
+      const counted = await matching.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+      result.total = Number(counted.n);
+    }
+    return result;
+  }
+
+  async listUnfinished(opts: { ownerNode?: string } = {}): Promise<CallRecord[]> {
+    let q = this.ctx.db.selectFrom("calls").selectAll().where("call_status", "in", UNFINISHED_STATUSES);
+    if (opts.ownerNode !== undefined) q = q.where("owner_node", "=", opts.ownerNode);
+    const rows = await q.orderBy("start_timestamp").orderBy("call_id").execute();
+    return rows.map(rowToCall);
+  }
+
+  async countByStatus(workspaceId: string): Promise<Record<CallStatus, number>> {
+    const rows = await this.ctx.db
+      .selectFrom("calls")
+      .select(["call_status", (eb) => eb.fn.countAll<number>().as("n")])
+      .where("workspace_id", "=", workspaceId)
+      .groupBy("call_status")
+      .execute();
+    const counts = Object.fromEntries(CALL_STATUSES.map((s) => [s, 0])) as Record<CallStatus, number>;
+    for (const row of rows) {
+      if (CALL_STATUSES.includes(row.call_status as CallStatus)) counts[row.call_status as CallStatus] = Number(row.n);
+    }
+    return counts;
+  }
+}
