@@ -1,0 +1,195 @@
+import { EventEmitter } from "node:events";
+import {
+  applyEnd,
+  callEnd,
+  callEvent,
+  EndLatch,
+  markOngoing,
+  type CallEnd,
+  type CallEvent,
+  type CallEventType,
+  type CallRecord,
+  type SignallingTimestamps,
+} from "../core/index.js";
+import type { AgentConfig, Store } from "../store/types.js";
+import { enqueueCallWebhook } from "./webhook-events.js";
+import type { ArtifactUrls } from "./signed-urls.js";
+
+export interface SessionLog {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface CallSessionDeps {
+  readonly store: Store;
+  readonly urls: ArtifactUrls;
+  readonly agent: AgentConfig | undefined;
+  readonly workspaceWebhookUrl: string | undefined;
+  /** Releases the concurrency lease; called exactly once, at the end. */
+  readonly releaseLease: () => Promise<void>;
+  /** Tells the webhook dispatcher there is something to send. */
+  readonly kickWebhooks: () => void;
+  readonly log: SessionLog;
+}
+
+/** Teardown work a leg registers: runs first at the end (BYE / socket close), before timers and media go. */
+export type Hangup = (end: CallEnd) => Promise<void> | void;
+
+/**
+ * One live call. It owns the record, the detailed log, the timers and the ending; legs and the
+ * conversation attach to it. `end()` runs once: the first cause wins and later ones are logged.
+ */
+export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
+  #record: CallRecord;
+  readonly #deps: CallSessionDeps;
+  readonly #latch = new EndLatch();
+  readonly #timers = new Map<string, NodeJS.Timeout>();
+  readonly #hangups: Hangup[] = [];
+  #pending: CallEvent[] = [];
+  #flushing: Promise<void> = Promise.resolve();
+  #endDone: Promise<void> | undefined;
+
+  constructor(record: CallRecord, deps: CallSessionDeps) {
+    super();
+    this.#record = record;
+    this.#deps = deps;
+  }
+
+  get record(): CallRecord {
+    return this.#record;
+  }
+
+  get callId(): string {
+    return this.#record.callId;
+  }
+
+  get agent(): AgentConfig | undefined {
+    return this.#deps.agent;
+  }
+
+  /** True once an ending has been accepted. */
+  get ending(): boolean {
+    return this.#latch.end !== undefined;
+  }
+
+  /** Appends a step to the detailed log (written in batches). */
+  log(type: CallEventType, data: Record<string, unknown> = {}): void {
+    this.#pending.push(callEvent(this.#record.startTimestamp, type, data));
+    if (this.#pending.length >= 64) void this.flushEvents();
+  }
+
+  /** Writes buffered log events. */
+  flushEvents(): Promise<void> {
+    const batch = this.#pending;
+    if (batch.length === 0) return this.#flushing;
+    this.#pending = [];
+    this.#flushing = this.#flushing
+      .then(() => this.#deps.store.callEvents.append(this.callId, batch))
+      .catch((err: unknown) => this.#deps.log.error({ err: String(err), callId: this.callId }, "call log write failed"));
+    return this.#flushing;
+  }
+
+  /** Records signalling timestamps as they happen (first value wins). */
+  stamp(ts: Partial<SignallingTimestamps>): void {
+    const merged: SignallingTimestamps = { ...ts, ...this.#record.timestamps };
+    this.#record = { ...this.#record, timestamps: merged };
+  }
+
+  /** Starts (or restarts) a named timer; it is cancelled when the call ends. */
+  setTimer(name: string, ms: number, onFire: () => void): void {
+    this.clearTimer(name);
+    if (this.ending) return;
+    this.log("timer.set", { name, ms });
+    const t = setTimeout(() => {
+      this.#timers.delete(name);
+      this.log("timer.fired", { name });
+      onFire();
+    }, ms);
+    this.#timers.set(name, t);
+  }
+
+  clearTimer(name: string): void {
+    const t = this.#timers.get(name);
+    if (t) clearTimeout(t);
+    this.#timers.delete(name);
+  }
+
+  /** Registers leg teardown to run at the end, in registration order. */
+  onHangup(fn: Hangup): void {
+    this.#hangups.push(fn);
+  }
+
+  /** Marks the call connected: status ongoing, call_started webhook. */
+  async connected(at = Date.now()): Promise<void> {
+    if (this.ending || this.#record.callStatus !== "registered") return;
+    this.#record = markOngoing(this.#record, at);
+    this.log("call.status", { status: "ongoing" });
+    try {
+      await this.#deps.store.transaction(async (tx) => {
+        await tx.calls.update(this.#record);
+        await enqueueCallWebhook(tx, this.#deps.urls, this.#record, "call_started", this.#deps.agent, this.#deps.workspaceWebhookUrl);
+      });
+      this.#deps.kickWebhooks();
+    } catch (err) {
+      await this.end(callEnd("error_retell", { phase: "in_call", message: `could not persist the connected call: ${String(err)}` }));
+    }
+  }
+
+  /** Mutates the live record (transcript, artifacts…); ignored after the end. */
+  update(patch: Partial<CallRecord>): void {
+    if (this.ending) return;
+    this.#record = { ...this.#record, ...patch };
+  }
+
+  /**
+   * Ends the call with its first cause: leg hangups (BYE, socket close) first, then timers, the
+   * lease, the terminal record and call_ended in one transaction.
+   */
+  end(end: CallEnd): Promise<void> {
+    if (!this.#latch.offer(end)) {
+      this.log("call.end_ignored", { reason: end.reason, message: end.message });
+      return this.#endDone ?? Promise.resolve();
+    }
+    this.#endDone = this.#finish(end);
+    return this.#endDone;
+  }
+
+  /** Resolves once the call has ended and been stored. */
+  async whenEnded(): Promise<CallEnd> {
+    if (this.#latch.end && this.#endDone) {
+      await this.#endDone;
+      return this.#latch.end;
+    }
+    return new Promise((resolve) => this.once("ended", resolve));
+  }
+
+  async #finish(end: CallEnd): Promise<void> {
+    this.log("call.end", { reason: end.reason, phase: end.phase, fault: end.fault, message: end.message, ...(end.sip ? { sip: end.sip } : {}) });
+    for (const hangup of this.#hangups) {
+      try {
+        await hangup(end);
+      } catch (err) {
+        this.#deps.log.warn({ err: String(err), callId: this.callId }, "leg hangup failed");
+      }
+    }
+    for (const t of this.#timers.values()) clearTimeout(t);
+    this.#timers.clear();
+    try {
+      await this.#deps.releaseLease();
+    } catch (err) {
+      this.#deps.log.warn({ err: String(err), callId: this.callId }, "lease release failed; it will expire");
+    }
+    this.#record = applyEnd(this.#record, end);
+    await this.flushEvents();
+    try {
+      await this.#deps.store.transaction(async (tx) => {
+        await tx.calls.update(this.#record);
+        await enqueueCallWebhook(tx, this.#deps.urls, this.#record, "call_ended", this.#deps.agent, this.#deps.workspaceWebhookUrl);
+      });
+      this.#deps.kickWebhooks();
+    } catch (err) {
+      this.#deps.log.error({ err: String(err), callId: this.callId }, "could not persist the ended call; the start-up sweep will end it");
+    }
+    this.emit("ended", end);
+  }
+}
