@@ -85,18 +85,52 @@ export function splitList(value: string): string[] {
 
 /** Parses `;a=b;c;d="x;y"` (leading `;` optional); names lowercased, quoted values unquoted. */
 export function parseParams(s: string, into: Params = new Map()): Params {
-  let i = 0;
+  return readParams(s, into, false)!;
+}
+
+/** Like parseParams, but undefined when an element is empty (`;;`, a trailing `;`): RFC 4475 "badinv01". */
+export function parseParamsStrict(s: string): Params | undefined {
+  return readParams(s, new Map(), true);
+}
+
+function readParams(s: string, into: Params, strict: boolean): Params | undefined {
+  const start = s.charCodeAt(0) === 59 ? 1 : 0;
+  if (s.indexOf('"') < 0) {
+    // Common case, no quoted values: native split and trim beat a char loop.
+    const parts = (start ? s.slice(1) : s).split(";");
+    for (let k = 0; k < parts.length; k++) {
+      const part = parts[k]!;
+      const eq = part.indexOf("=");
+      const name = (eq < 0 ? part : part.slice(0, eq)).trim();
+      if (name.length === 0) {
+        if (strict) return undefined;
+        continue;
+      }
+      into.set(lower(name), eq < 0 ? null : part.slice(eq + 1).trim());
+    }
+    return into;
+  }
+  let i = start;
   const n = s.length;
-  while (i < n) {
-    while (i < n && (s.charCodeAt(i) === 59 /* ; */ || isSpace(s.charCodeAt(i)))) i++;
-    if (i >= n) break;
+  for (let first = true; i < n; first = false) {
+    let semis = 0;
+    while (i < n && (s.charCodeAt(i) === 59 /* ; */ || isSpace(s.charCodeAt(i)))) {
+      if (s.charCodeAt(i) === 59) semis++;
+      i++;
+    }
+    if (i >= n) {
+      if (strict && semis > 0) return undefined;
+      break;
+    }
+    if (strict && semis !== (first ? 0 : 1)) return undefined;
     let j = i;
     while (j < n) {
       const c = s.charCodeAt(j);
       if (c === 61 /* = */ || c === 59 || isSpace(c)) break;
       j++;
     }
-    const name = s.slice(i, j).toLowerCase();
+    if (strict && j === i) return undefined;
+    const name = lower(s.slice(i, j));
     while (j < n && isSpace(s.charCodeAt(j))) j++;
     if (j < n && s.charCodeAt(j) === 61) {
       j++;
@@ -132,7 +166,41 @@ export function formatParams(p: Params): string {
 /** Parses one Via value: `SIP/2.0/UDP host:port;branch=…;rport;received=…`. */
 export function parseVia(value: string): Via | undefined {
   const s = value.trim();
-  // sent-protocol may carry LWS around the slashes (RFC 4475 wsinv).
+  let i = 0;
+  let protocol = "SIP/2.0";
+  let transport: string;
+  const sp = s.indexOf(" ");
+  if (s.startsWith("SIP/2.0/") && sp > 8 && s.lastIndexOf("/", sp) === 7) {
+    transport = s.slice(8, sp);
+    i = sp;
+  } else {
+    const sent = parseSentProtocol(s);
+    if (sent === undefined) return undefined;
+    [protocol, transport, i] = sent;
+  }
+  while (i < s.length && isSpace(s.charCodeAt(i))) i++;
+  const semi = s.indexOf(";", i);
+  const sentBy = (semi < 0 ? s.slice(i) : s.slice(i, semi)).trim();
+  const hp = parseHostPort(sentBy);
+  if (hp === undefined) return undefined;
+  const params = semi < 0 ? new Map<string, string | null>() : parseParamsStrict(s.slice(semi + 1));
+  if (params === undefined) return undefined;
+  const via: Via = { protocol, transport: transport.toUpperCase(), host: hp.host, params };
+  if (hp.port !== undefined) via.port = hp.port;
+  const branch = params.get("branch");
+  if (typeof branch === "string") via.branch = branch;
+  const received = params.get("received");
+  if (typeof received === "string") via.received = received;
+  if (params.has("rport")) {
+    const r = params.get("rport");
+    const port = r == null || r === "" ? undefined : toPort(r);
+    via.rport = port ?? true;
+  }
+  return via;
+}
+
+/** sent-protocol with LWS allowed around the slashes (RFC 4475 wsinv): [name/version, transport, end index]. */
+function parseSentProtocol(s: string): [string, string, number] | undefined {
   let i = 0;
   const parts: string[] = [];
   for (let p = 0; p < 3; p++) {
@@ -153,47 +221,7 @@ export function parseVia(value: string): Via | undefined {
     }
   }
   const [name, version, transport] = parts as [string, string, string];
-  while (i < s.length && isSpace(s.charCodeAt(i))) i++;
-  const semi = s.indexOf(";", i);
-  const sentBy = (semi < 0 ? s.slice(i) : s.slice(i, semi)).trim();
-  const hp = parseHostPort(sentBy);
-  if (hp === undefined) return undefined;
-  if (semi >= 0 && hasEmptyParam(s, semi)) return undefined;
-  const params = semi < 0 ? new Map<string, string | null>() : parseParams(s.slice(semi));
-  const via: Via = { protocol: `${name}/${version}`, transport: transport.toUpperCase(), host: hp.host, params };
-  if (hp.port !== undefined) via.port = hp.port;
-  const branch = params.get("branch");
-  if (typeof branch === "string") via.branch = branch;
-  const received = params.get("received");
-  if (typeof received === "string") via.received = received;
-  if (params.has("rport")) {
-    const r = params.get("rport");
-    const port = r == null || r === "" ? undefined : toPort(r);
-    via.rport = port ?? true;
-  }
-  return via;
-}
-
-/** True when a `;`-parameter list starting at `from` has an empty element (`;;` or a trailing `;`). */
-function hasEmptyParam(s: string, from: number): boolean {
-  let sawSemi = false;
-  let inQuote = false;
-  for (let i = from; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (inQuote) {
-      if (c === 92) i++;
-      else if (c === 34) inQuote = false;
-      continue;
-    }
-    if (c === 59) {
-      if (sawSemi) return true;
-      sawSemi = true;
-    } else if (!isSpace(c)) {
-      sawSemi = false;
-      if (c === 34) inQuote = true;
-    }
-  }
-  return sawSemi;
+  return [`${name}/${version}`, transport, i];
 }
 
 /** Serializes a Via from its fields (params carry branch/rport/received as set there). */
@@ -423,6 +451,15 @@ function needsQuote(v: string): boolean {
     if (c <= 32 || c === 34 || c === 59 || c === 44 || c === 92 || c === 127) return true;
   }
   return v.length === 0;
+}
+
+/** Lowercases only when needed (parameter names are nearly always lowercase already). */
+function lower(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) return s.toLowerCase();
+  }
+  return s;
 }
 
 function isSpace(c: number): boolean {

@@ -50,16 +50,31 @@ const LIST_HEADERS = new Set([
 
 /** The canonical spelling of a header name (compact forms expanded; unknown names kept as given). */
 export function canonicalName(name: string): string {
-  if (name.length === 1) {
-    const c = COMPACT[name.toLowerCase()];
-    if (c !== undefined) return c;
-  }
-  return CANONICAL.get(name.toLowerCase()) ?? name;
+  return nameInfo(name).name;
+}
+
+interface NameInfo {
+  name: string;
+  key: string;
+}
+
+// Names repeat across messages; remembering how each spelling maps saves a lowercase + lookup per line.
+const NAME_CACHE = new Map<string, NameInfo>();
+const NAME_CACHE_MAX = 1024;
+
+function nameInfo(raw: string): NameInfo {
+  const hit = NAME_CACHE.get(raw);
+  if (hit !== undefined) return hit;
+  const lower = raw.toLowerCase();
+  const name = (raw.length === 1 ? COMPACT[lower] : undefined) ?? CANONICAL.get(lower) ?? raw;
+  const info = { name, key: name.toLowerCase() };
+  if (NAME_CACHE.size < NAME_CACHE_MAX) NAME_CACHE.set(raw, info);
+  return info;
 }
 
 /** True when a header may carry several comma-separated values on one line. */
 export function isListHeader(name: string): boolean {
-  return LIST_HEADERS.has(canonicalName(name).toLowerCase());
+  return LIST_HEADERS.has(keyOf(name));
 }
 
 interface Field {
@@ -73,6 +88,12 @@ interface Field {
 export class Headers {
   private fields: Field[] = [];
   private cache: Map<string, unknown> | undefined;
+  // The five views read on every message get plain fields: null = looked, absent or malformed.
+  private cVia: Via | null | undefined;
+  private cFrom: NameAddr | null | undefined;
+  private cTo: NameAddr | null | undefined;
+  private cCSeq: CSeq | null | undefined;
+  private cContacts: NameAddr[] | undefined;
 
   /** Copies `other` (field by field; structured caches are not shared). */
   static from(other: Headers): Headers {
@@ -83,17 +104,23 @@ export class Headers {
 
   /** Adds a header line at the end (the parser's path: `name` is taken as already trimmed). */
   append(name: string, value: string): this {
-    const canonical = canonicalName(name);
-    this.fields.push({ name: canonical, key: canonical.toLowerCase(), value });
-    this.cache = undefined;
+    this.add(name, value);
     return this;
+  }
+
+  /** Appends a line and returns its lowercase canonical key (the parser's hot path). */
+  add(name: string, value: string): string {
+    const info = nameInfo(name);
+    this.fields.push({ name: info.name, key: info.key, value });
+    this.invalidate();
+    return info.key;
   }
 
   /** Adds a header line before every other line (e.g. a new top Via). */
   prepend(name: string, value: string): this {
     const canonical = canonicalName(name);
     this.fields.unshift({ name: canonical, key: canonical.toLowerCase(), value });
-    this.cache = undefined;
+    this.invalidate();
     return this;
   }
 
@@ -105,27 +132,27 @@ export class Headers {
     if (idx < 0) return this.append(name, value);
     this.fields[idx] = { name: canonical, key, value };
     this.fields = this.fields.filter((f, i) => i === idx || f.key !== key);
-    this.cache = undefined;
+    this.invalidate();
     return this;
   }
 
   /** Removes every line of this header; returns how many were removed. */
   remove(name: string): number {
-    const key = canonicalName(name).toLowerCase();
+    const key = keyOf(name);
     const before = this.fields.length;
     this.fields = this.fields.filter((f) => f.key !== key);
-    this.cache = undefined;
+    this.invalidate();
     return before - this.fields.length;
   }
 
   /** Removes the first value of a list header (e.g. the top Via), keeping the rest of its line. */
   removeFirst(name: string): string | undefined {
-    const key = canonicalName(name).toLowerCase();
+    const key = keyOf(name);
     const idx = this.fields.findIndex((f) => f.key === key);
     if (idx < 0) return undefined;
     const f = this.fields[idx]!;
     const values = this.valuesOf(f);
-    this.cache = undefined;
+    this.invalidate();
     if (values.length <= 1) {
       this.fields.splice(idx, 1);
       return values[0] ?? f.value;
@@ -137,7 +164,7 @@ export class Headers {
 
   /** True when at least one line of this header is present. */
   has(name: string): boolean {
-    const key = canonicalName(name).toLowerCase();
+    const key = keyOf(name);
     for (const f of this.fields) if (f.key === key) return true;
     return false;
   }
@@ -191,19 +218,22 @@ export class Headers {
     return this.memo("vias", () => this.getAll("via").map(parseVia).filter(isDefined));
   }
 
-  /** The top Via. */
+  /** The top Via (parsed alone: a UA rarely needs the others). */
   via(): Via | undefined {
-    return this.vias()[0];
+    if (this.cVia === undefined) this.cVia = mapDefined(this.get("via"), parseVia) ?? null;
+    return this.cVia ?? undefined;
   }
 
   /** From as a name-addr (display name, URI, tag). */
   from(): NameAddr | undefined {
-    return this.memo("from", () => mapDefined(this.get("from"), parseNameAddr));
+    if (this.cFrom === undefined) this.cFrom = mapDefined(this.get("from"), parseNameAddr) ?? null;
+    return this.cFrom ?? undefined;
   }
 
   /** To as a name-addr (display name, URI, tag). */
   to(): NameAddr | undefined {
-    return this.memo("to", () => mapDefined(this.get("to"), parseNameAddr));
+    if (this.cTo === undefined) this.cTo = mapDefined(this.get("to"), parseNameAddr) ?? null;
+    return this.cTo ?? undefined;
   }
 
   /** Call-ID. */
@@ -213,12 +243,14 @@ export class Headers {
 
   /** CSeq as {seq, method}. */
   cseq(): CSeq | undefined {
-    return this.memo("cseq", () => mapDefined(this.get("cseq"), parseCSeq));
+    if (this.cCSeq === undefined) this.cCSeq = mapDefined(this.get("cseq"), parseCSeq) ?? null;
+    return this.cCSeq ?? undefined;
   }
 
   /** Contacts in order; a `*` contact (REGISTER) is reported as `{ star: true }`. */
   contacts(): NameAddr[] {
-    return this.memo("contacts", () => this.getAll("contact").map(parseNameAddr).filter(isDefined));
+    if (this.cContacts === undefined) this.cContacts = this.getAll("contact").map(parseNameAddr).filter(isDefined);
+    return this.cContacts;
   }
 
   /** The first Contact. */
@@ -290,6 +322,11 @@ export class Headers {
     return f.split;
   }
 
+  private invalidate(): void {
+    this.cache = undefined;
+    this.cVia = this.cFrom = this.cTo = this.cCSeq = this.cContacts = undefined;
+  }
+
   private memo<T>(key: string, compute: () => T): T {
     if (this.cache === undefined) this.cache = new Map();
     if (this.cache.has(key)) return this.cache.get(key) as T;
@@ -300,9 +337,7 @@ export class Headers {
 }
 
 function keyOf(name: string): string {
-  // Fast path: callers inside the stack already pass lowercase canonical keys.
-  if (LIST_HEADERS.has(name) || CANONICAL.has(name)) return name;
-  return canonicalName(name).toLowerCase();
+  return nameInfo(name).key;
 }
 
 function isDefined<T>(v: T | undefined): v is T {

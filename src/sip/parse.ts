@@ -1,7 +1,7 @@
 // RFC 3261 §7 message parser for one datagram (or one frame cut by SipStreamFramer). It never throws:
 // bad input becomes a ParseError that carries whatever was readable, so a transport can still answer 400.
 import { Headers } from "./headers.js";
-import { isToken, parseCSeq, parseDigits, parseNameAddr, parseVia } from "./headers-typed.js";
+import { isToken, parseCSeq, parseDigits, parseNameAddr } from "./headers-typed.js";
 import type { SipMessage, SipRequest, SipResponse } from "./message.js";
 
 export type ParseErrorCode =
@@ -63,7 +63,6 @@ export const DEFAULT_PARSE_OPTIONS: Readonly<Required<ParseOptions>> = {
 };
 
 const CRLFCRLF = Buffer.from("\r\n\r\n");
-const SINGLE_VALUED = ["call-id", "cseq", "from", "to", "max-forwards", "content-type"] as const;
 const LFLF = Buffer.from("\n\n");
 
 /** Parses one complete SIP message; never throws. */
@@ -86,13 +85,14 @@ export function parseMessage(buf: Buffer, options?: ParseOptions): ParseResult {
 
 /** Index of the blank line ending the header section (CRLFCRLF, or LFLF from lenient peers), or -1. */
 export function findHeadEnd(buf: Buffer, from: number): number {
-  const crlf = buf.indexOf(CRLFCRLF, from);
-  if (crlf >= 0) {
-    // A bare-LF peer may have an earlier LFLF; take whichever comes first.
-    const lf = buf.lastIndexOf(LFLF, crlf);
-    return lf >= from && lf < crlf ? lf : crlf;
+  // The start line tells which line ending the peer uses.
+  const nl = buf.indexOf(10, from);
+  if (nl > from && buf[nl - 1] === 13) {
+    const crlf = buf.indexOf(CRLFCRLF, from);
+    return crlf >= 0 ? crlf : buf.indexOf(LFLF, from);
   }
-  return buf.indexOf(LFLF, from);
+  const lf = buf.indexOf(LFLF, from);
+  return lf >= 0 ? lf : buf.indexOf(CRLFCRLF, from);
 }
 
 function parseHead(
@@ -142,7 +142,8 @@ function parseHead(
   startLine = "";
 
   // ---- headers ----
-  const hr = readHeaderLines(text, pos, headers, o);
+  const seen = newSeen();
+  const hr = readHeaderLines(text, pos, headers, o, seen);
   if (hr !== undefined) return failWith(hr.code, hr.message, partial, headers);
   // A datagram may end right after its last header line without the empty line; a stream frame may not.
   if (!terminated && (o.requireContentLength || !endsWithNewline(text))) {
@@ -150,45 +151,44 @@ function parseHead(
   }
 
   // ---- mandatory headers ----
-  const callId = headers.get("call-id");
-  const cseqRaw = headers.get("cseq");
-  const viaRaw = headers.get("via");
+  const { callId, cseq: cseqRaw } = seen;
   if (callId === undefined || callId.length === 0) return failWith("missing_header", "Call-ID missing", partial, headers);
   if (cseqRaw === undefined) return failWith("missing_header", "CSeq missing", partial, headers);
-  if (!headers.has("from")) return failWith("missing_header", "From missing", partial, headers);
-  if (!headers.has("to")) return failWith("missing_header", "To missing", partial, headers);
-  if (viaRaw === undefined) return failWith("missing_header", "Via missing", partial, headers);
-  if (req !== undefined && o.requireMaxForwards && !headers.has("max-forwards")) {
+  if (seen.from === undefined) return failWith("missing_header", "From missing", partial, headers);
+  if (seen.to === undefined) return failWith("missing_header", "To missing", partial, headers);
+  if (seen.vias === 0) return failWith("missing_header", "Via missing", partial, headers);
+  if (req !== undefined && o.requireMaxForwards && seen.maxForwards === 0) {
     return failWith("missing_header", "Max-Forwards missing", partial, headers);
   }
+  if (seen.repeated !== undefined) return failWith("bad_header", `${seen.repeated} repeated`, partial, headers);
   const cseq = parseCSeq(cseqRaw);
   if (cseq === undefined) return failWith("bad_header", `bad CSeq: ${clip(cseqRaw)}`, partial, headers);
   if (req !== undefined && cseq.method !== req.method) {
     return failWith("cseq_mismatch", `CSeq method ${cseq.method} differs from ${req.method}`, partial, headers);
   }
-  for (const v of headers.getAll("via")) {
-    if (parseVia(v) === undefined) return failWith("bad_header", `bad Via: ${clip(v)}`, partial, headers);
-  }
-  for (const single of SINGLE_VALUED) {
-    if (headers.getLines(single).length > 1) return failWith("bad_header", `${single} repeated`, partial, headers);
-  }
+  // Parsing through the accessors fills their caches: the layers above read these next anyway.
+  // Only the top Via is checked here; the ones below matter to proxies, which read vias().
+  if (headers.via() === undefined) return failWith("bad_header", `bad Via: ${clip(headers.get("via") ?? "")}`, partial, headers);
   // RFC 3261 §20.17: Date is always GMT (RFC 4475 §3.1.2.12 "baddate").
-  const date = headers.get("date");
-  if (date !== undefined && !date.endsWith(" GMT")) return failWith("bad_header", `bad Date: ${clip(date)}`, partial, headers);
+  if (seen.date !== undefined && !seen.date.endsWith(" GMT")) {
+    return failWith("bad_header", `bad Date: ${clip(seen.date)}`, partial, headers);
+  }
   // The dialog layer reads these on every message; a malformed one is a 400, not a later surprise.
-  const fromRaw = headers.get("from")!;
-  if (parseNameAddr(fromRaw) === undefined) return failWith("bad_header", `bad From: ${clip(fromRaw)}`, partial, headers);
-  const toRaw = headers.get("to")!;
-  if (parseNameAddr(toRaw) === undefined) return failWith("bad_header", `bad To: ${clip(toRaw)}`, partial, headers);
-  for (const c of headers.getAll("contact")) {
-    if (parseNameAddr(c) === undefined) return failWith("bad_header", `bad Contact: ${clip(c)}`, partial, headers);
+  if (headers.from() === undefined) return failWith("bad_header", `bad From: ${clip(seen.from)}`, partial, headers);
+  if (headers.to() === undefined) return failWith("bad_header", `bad To: ${clip(seen.to)}`, partial, headers);
+  if (seen.contacts > 0) {
+    const contactValues = headers.getAll("contact");
+    if (headers.contacts().length !== contactValues.length) {
+      const bad = contactValues.find((c) => parseNameAddr(c) === undefined) ?? "";
+      return failWith("bad_header", `bad Contact: ${clip(bad)}`, partial, headers);
+    }
   }
 
   // ---- body framing ----
-  const clLines = headers.getLines("content-length");
+  const clLines = seen.contentLength;
   const available = buf.length - bodyStart;
   let bodyLen = available;
-  if (clLines.length > 0) {
+  if (clLines !== undefined) {
     const cl = parseContentLength(clLines[0]!);
     if (cl === undefined) return failWith("bad_content_length", `bad Content-Length: ${clip(clLines[0]!)}`, partial, headers);
     for (let i = 1; i < clLines.length; i++) {
@@ -214,11 +214,45 @@ function parseHead(
 }
 
 /** Reads header lines from `pos`, unfolding continuations, into `headers`; returns an error or undefined. */
+/** What the header pass noticed on the way, so validation needs no second scan. */
+interface Seen {
+  callId?: string;
+  cseq?: string;
+  from?: string;
+  to?: string;
+  date?: string;
+  contentLength?: string[];
+  vias: number;
+  contacts: number;
+  maxForwards: number;
+  /** A single-valued header that appeared twice (RFC 4475 §3.3.8). */
+  repeated?: string;
+}
+
+function newSeen(): Seen {
+  return { vias: 0, contacts: 0, maxForwards: 0 };
+}
+
+function note(seen: Seen, key: string, value: string): void {
+  switch (key) {
+    case "via": seen.vias++; return;
+    case "call-id": if (seen.callId !== undefined) seen.repeated = "Call-ID"; else seen.callId = value; return;
+    case "cseq": if (seen.cseq !== undefined) seen.repeated = "CSeq"; else seen.cseq = value; return;
+    case "from": if (seen.from !== undefined) seen.repeated = "From"; else seen.from = value; return;
+    case "to": if (seen.to !== undefined) seen.repeated = "To"; else seen.to = value; return;
+    case "contact": seen.contacts++; return;
+    case "max-forwards": if (++seen.maxForwards > 1) seen.repeated = "Max-Forwards"; return;
+    case "date": seen.date = value; return;
+    case "content-length": (seen.contentLength ??= []).push(value); return;
+  }
+}
+
 function readHeaderLines(
   text: string,
   pos: number,
   headers: Headers,
   o: Required<ParseOptions>,
+  seen: Seen = newSeen(),
 ): { code: ParseErrorCode; message: string } | undefined {
   const len = text.length;
   let name = "";
@@ -238,7 +272,7 @@ function readHeaderLines(
       if (value.length > o.maxLineBytes * 4) return { code: "line_too_long", message: "folded header too long" };
     } else if (lineEnd > pos) {
       if (name.length) {
-        headers.append(name, value);
+        note(seen, headers.add(name, value), value);
         if (++count > o.maxHeaders) return { code: "too_many_headers", message: `more than ${o.maxHeaders} headers` };
       }
       const colon = text.indexOf(":", pos);
@@ -259,7 +293,7 @@ function readHeaderLines(
     pos = nl < 0 ? len : nl + 1;
   }
   if (name.length) {
-    headers.append(name, value);
+    note(seen, headers.add(name, value), value);
     if (++count > o.maxHeaders) return { code: "too_many_headers", message: `more than ${o.maxHeaders} headers` };
   }
   return undefined;
