@@ -144,6 +144,7 @@ export class RtpSession {
   readonly local: Endpoint;
   readonly localRtcp: Endpoint | null;
   private readonly payloadType: number;
+  private readonly eventPt: number | null;
   private readonly frameSamples = CLOCK_RATE / 50;
   private readonly pcmFrameSamples: number;
   private readonly rtp: Socket;
@@ -198,6 +199,7 @@ export class RtpSession {
     this.opts = opts;
     this.codec = opts.codec;
     this.payloadType = g711PayloadType(opts.codec);
+    this.eventPt = opts.telephoneEventPt === undefined ? 101 : opts.telephoneEventPt;
     this.pcmRate = opts.pcmRate ?? CLOCK_RATE;
     this.pcmFrameSamples = this.pcmRate / 50;
     this.rtp = rtp;
@@ -295,7 +297,7 @@ export class RtpSession {
 
   /** Queues an RFC 4733 digit (sent after any digit already queued). */
   sendDtmf(digit: DtmfDigit, durationMs = 160): void {
-    if (this.closed || this.opts.telephoneEventPt === null) return;
+    if (this.closed || this.eventPt === null) return;
     this.dtmfQueue.push({ digit, durationMs });
   }
 
@@ -327,15 +329,16 @@ export class RtpSession {
 
   private sendTick(n: number): void {
     const ts = (this.tsBase + n * this.frameSamples) >>> 0;
-    if (!this.dtmfActive && this.dtmfQueue.length > 0 && this.opts.telephoneEventPt != null) {
+    const eventPt = this.eventPt;
+    if (!this.dtmfActive && this.dtmfQueue.length > 0 && eventPt !== null) {
       const d = this.dtmfQueue.shift() as { digit: DtmfDigit; durationMs: number };
       this.dtmfActive = { plan: planDtmf(d.digit, { durationMs: d.durationMs, clockRate: CLOCK_RATE }), startTick: n, ts };
     }
     const active = this.dtmfActive;
-    if (active && this.opts.telephoneEventPt != null) {
+    if (active && eventPt !== null) {
       const frame = n - active.startTick;
       const due = active.plan.filter((p) => p.frame === frame);
-      for (const p of due) this.sendRtp(p.payload, this.opts.telephoneEventPt, p.marker, active.ts);
+      for (const p of due) this.sendRtp(p.payload, eventPt, p.marker, active.ts);
       if (due.length === 0 || active.plan.every((p) => p.frame <= frame)) this.dtmfActive = null;
       this.sentLastTick = true;
       return;
@@ -416,7 +419,7 @@ export class RtpSession {
 
   private onRtp(p: RtpPacket, from: Endpoint, atMs: number): void {
     const isAudio = p.payloadType === this.payloadType;
-    const isDtmf = this.opts.telephoneEventPt != null && p.payloadType === this.opts.telephoneEventPt;
+    const isDtmf = this.eventPt !== null && p.payloadType === this.eventPt;
     if (!isAudio && !isDtmf && p.payloadType !== CN_PAYLOAD_TYPE) {
       this.unknownPt++;
       return;

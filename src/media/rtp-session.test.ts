@@ -1,0 +1,301 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createSocket, type Socket } from "node:dgram";
+import { parseTelephoneEvent } from "./dtmf.js";
+import { g711Encode } from "./g711.js";
+import { Pacer } from "./pacer.js";
+import { parseRtcp } from "./rtcp-packet.js";
+import { parseRtp, serializeRtp } from "./rtp-packet.js";
+import { RtpSession, type PacketTapEntry, type RtpSessionEvent, type RtpSessionOptions } from "./rtp-session.js";
+import { goertzelPower } from "./tone-detect.js";
+
+type EventOf<T extends RtpSessionEvent["type"]> = Extract<RtpSessionEvent, { type: T }>;
+
+/** Resolves with the first event of `type` that satisfies `pred`, or rejects after `ms`. */
+function next<T extends RtpSessionEvent["type"]>(s: RtpSession, type: T, pred: (e: EventOf<T>) => boolean = () => true, ms = 3000): Promise<EventOf<T>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no ${type} event within ${ms} ms`));
+    }, ms);
+    const off = s.on((e) => {
+      if (e.type === type && pred(e as EventOf<T>)) {
+        clearTimeout(timer);
+        off();
+        resolve(e as EventOf<T>);
+      }
+    });
+  });
+}
+
+/** Rejects if `p` has not settled within `ms`. */
+function within<T>(p: Promise<T>, ms = 3000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not done within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer));
+}
+
+function tone(freq: number, rate: number, ms: number, amp = 10000): Int16Array {
+  const n = Math.round((rate * ms) / 1000);
+  return Int16Array.from({ length: n }, (_, i) => Math.round(amp * Math.sin((2 * Math.PI * freq * i) / rate)));
+}
+
+async function pair(a: Partial<RtpSessionOptions> = {}, b: Partial<RtpSessionOptions> = {}): Promise<[RtpSession, RtpSession]> {
+  const pacer = new Pacer();
+  const sa = await RtpSession.open({ codec: "PCMU", bind: { address: "127.0.0.1" }, pacer, ...a });
+  const sb = await RtpSession.open({ codec: "PCMU", bind: { address: "127.0.0.1" }, pacer, remote: sa.local, ...b });
+  if (!a.remote) sa.setRemote(sb.local, sb.localRtcp);
+  return [sa, sb];
+}
+
+function rawSocket(): Promise<Socket> {
+  return new Promise((resolve) => {
+    const s = createSocket("udp4");
+    s.bind(0, "127.0.0.1", () => resolve(s));
+  });
+}
+
+test("audio crosses between two sessions with first/last packet times and no loss", async () => {
+  const [a, b] = await pair({}, { jitterBuffer: { mode: "fixed", depthFrames: 2 } });
+  try {
+    const first = next(b, "first-packet");
+    const received: Int16Array[] = [];
+    const gotSecond = new Promise<void>((resolve) => {
+      b.on((e) => {
+        if (e.type === "audio" && !e.concealed) {
+          received.push(e.pcm);
+          if (received.length === 50) resolve();
+        }
+      });
+    });
+    a.sendAudio(tone(1000, 8000, 1000));
+    const fp = await first;
+    assert.equal(fp.from.port, a.local.port);
+    assert.equal(fp.payloadType, 0);
+    await within(gotSecond);
+    assert.equal(received.length, 50);
+    assert.ok(received.every((f) => f.length === 160));
+    const mid = received[25]!;
+    assert.ok(goertzelPower(mid, 1000, 8000) > 0.05, "the 1 kHz tone arrived");
+    const st = b.stats();
+    assert.equal(st.received.lost, 0);
+    assert.ok(st.received.packets >= 50);
+    assert.ok(st.firstPacketAtMs !== null && st.lastPacketAtMs !== null && st.lastPacketAtMs > st.firstPacketAtMs);
+    assert.ok(Math.abs(st.firstPacketAtMs - Date.now()) < 5000, "wall-clock times");
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+test("sent packets step the timestamp by 160 per 20 ms and set the marker only on the first", async () => {
+  const taps: PacketTapEntry[] = [];
+  const [a, b] = await pair({ tap: (t) => taps.push(t), rtcp: { enabled: false } });
+  try {
+    await next(b, "audio", () => b.stats().received.packets >= 20);
+    const out = taps.filter((t) => t.direction === "out" && t.protocol === "rtp").map((t) => parseRtp(t.data)).slice(0, 20);
+    const pkts = out.map((r) => (r.ok ? r.packet : assert.fail("unparsable packet sent")));
+    assert.equal(pkts[0]!.marker, true);
+    assert.ok(pkts.slice(1).every((p) => !p.marker));
+    for (let i = 1; i < pkts.length; i++) {
+      assert.equal(pkts[i]!.sequenceNumber, (pkts[0]!.sequenceNumber + i) & 0xffff);
+      assert.equal(pkts[i]!.timestamp, (pkts[0]!.timestamp + 160 * i) >>> 0);
+      assert.equal(pkts[i]!.ssrc, a.ssrc);
+    }
+    assert.ok(taps.every((t) => t.atMs > 1e12));
+    assert.ok(taps.some((t) => t.direction === "in"), "the tap sees received packets too");
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+test("symmetric RTP latches onto where the peer's packets come from", async () => {
+  const nowhere = { address: "127.0.0.1", port: 9 };
+  const [a, b] = await pair({}, { remote: nowhere });
+  const [c, d] = await pair({}, { remote: nowhere, latching: false });
+  try {
+    const [latchedP, aHearsB, dHearsC] = [next(b, "latched"), next(a, "first-packet"), next(d, "first-packet")];
+    const latched = await latchedP;
+    assert.deepEqual(latched.remote, a.local);
+    assert.deepEqual(latched.previous, nowhere);
+    // Having latched, b's audio reaches a.
+    await aHearsB;
+    assert.deepEqual(b.stats().remote, a.local);
+    // Without latching, d keeps sending to the SDP address, so c hears nothing while d hears c.
+    await dHearsC;
+    assert.deepEqual(d.stats().remote, nowhere);
+    assert.equal(c.stats().received.packets, 0);
+  } finally {
+    await Promise.all([a.close(), b.close(), c.close(), d.close()]);
+  }
+});
+
+test("RFC 4733 digits are sent as one event and received once", async () => {
+  const taps: PacketTapEntry[] = [];
+  const [a, b] = await pair({ tap: (t) => taps.push(t) });
+  try {
+    const got = next(b, "dtmf");
+    a.sendDtmf("5", 100);
+    const d = await got;
+    assert.equal(d.detection.digit, "5");
+    assert.equal(d.detection.durationMs, 100);
+    assert.equal(d.detection.endLost, false);
+    const ev = taps
+      .filter((t) => t.direction === "out" && t.protocol === "rtp")
+      .map((t) => parseRtp(t.data))
+      .flatMap((r) => (r.ok && r.packet.payloadType === 101 ? [r.packet] : []));
+    assert.equal(ev.length, 5 + 3);
+    assert.equal(ev[0]!.marker, true);
+    assert.ok(ev.every((p) => p.timestamp === ev[0]!.timestamp));
+    assert.equal(ev.filter((p) => parseTelephoneEvent(p.payload)!.end).length, 3);
+    // No second detection arrives for the retransmitted end packets.
+    const extra = await next(b, "dtmf", () => true, 300).then(() => true, () => false);
+    assert.equal(extra, false);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+test("RTCP sender reports with CNAME flow, and closing sends BYE", async () => {
+  const [a, b] = await pair({ rtcp: { intervalMs: 200, cname: "alice@test" } }, { rtcp: { intervalMs: 200 } });
+  try {
+    const sr = await next(b, "rtcp", (e) => e.packets.some((p) => p.type === "sr"));
+    const report = sr.packets.find((p) => p.type === "sr");
+    assert.ok(report && report.type === "sr" && report.ssrc === a.ssrc && report.packetCount > 0);
+    const sdes = sr.packets.find((p) => p.type === "sdes");
+    assert.ok(sdes && sdes.type === "sdes" && sdes.chunks[0]!.items[0]!.text === "alice@test");
+    assert.equal(sr.from.port, a.localRtcp!.port);
+    // b's reports carry a block about a's stream.
+    const rr = await next(a, "rtcp", (e) => e.packets.some((p) => (p.type === "sr" || p.type === "rr") && p.reports.length > 0));
+    const blocks = rr.packets.flatMap((p) => (p.type === "sr" || p.type === "rr" ? p.reports : []));
+    assert.equal(blocks[0]!.ssrc, a.ssrc);
+    const bye = next(b, "remote-bye");
+    await a.close();
+    assert.deepEqual((await bye).ssrcs, [a.ssrc]);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+test("rtcp-mux carries reports on the RTP port", async () => {
+  const [a, b] = await pair({ rtcp: { mux: true, intervalMs: 200 } }, { rtcp: { mux: true, intervalMs: 200 } });
+  try {
+    assert.equal(a.localRtcp, null);
+    const e = await next(b, "rtcp");
+    assert.equal(e.from.port, a.local.port);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+test("garbage datagrams are reported and do not disturb the stream; SSRC changes are noticed", async () => {
+  const raw = await rawSocket();
+  const s = await RtpSession.open({ codec: "PCMA", bind: { address: "127.0.0.1" }, remote: { address: "127.0.0.1", port: raw.address().port }, pacer: new Pacer() });
+  try {
+    const invalid = next(s, "invalid-packet");
+    raw.send(Buffer.from("definitely not RTP"), s.local.port, "127.0.0.1");
+    const inv = await invalid;
+    assert.equal(inv.protocol, "rtp");
+    const send = (ssrc: number, seq: number) =>
+      raw.send(serializeRtp({ payloadType: 8, sequenceNumber: seq, timestamp: seq * 160, ssrc, payload: g711Encode("PCMA", new Int16Array(160)) }), s.local.port, "127.0.0.1");
+    const first = next(s, "first-packet");
+    send(0xaaaa, 1);
+    send(0xaaaa, 2);
+    assert.equal((await first).ssrc, 0xaaaa);
+    const change = next(s, "ssrc-change");
+    send(0xbbbb, 900);
+    const c = await change;
+    assert.deepEqual([c.previous, c.ssrc], [0xaaaa, 0xbbbb]);
+    const badRtcp = next(s, "invalid-packet", (e) => e.protocol === "rtcp");
+    raw.send(Buffer.from([0x80, 201, 0, 9, 1, 2]), s.localRtcp!.port, "127.0.0.1");
+    await badRtcp;
+    assert.ok(s.stats().received.invalid >= 2);
+  } finally {
+    await s.close();
+    raw.close();
+  }
+});
+
+test("the jitter buffer plays reordered packets in order", async () => {
+  const raw = await rawSocket();
+  const s = await RtpSession.open({
+    codec: "PCMU",
+    bind: { address: "127.0.0.1" },
+    jitterBuffer: { mode: "fixed", depthFrames: 4 },
+    rtcp: { enabled: false },
+    whenIdle: "nothing",
+    pacer: new Pacer(),
+  });
+  try {
+    const levels: number[] = [];
+    const done = new Promise<void>((resolve) => {
+      s.on((e) => {
+        if (e.type === "audio" && !e.concealed) {
+          levels.push(e.pcm[0]!);
+          if (levels.length === 6) resolve();
+        }
+      });
+    });
+    // Frame k carries the constant value 1000·(k+1); sent in the order 0 2 1 3 5 4.
+    for (const k of [0, 2, 1, 3, 5, 4]) {
+      const pcm = new Int16Array(160).fill(1000 * (k + 1));
+      raw.send(serializeRtp({ payloadType: 0, sequenceNumber: 100 + k, timestamp: k * 160, ssrc: 7, payload: g711Encode("PCMU", pcm) }), s.local.port, "127.0.0.1");
+    }
+    await within(done);
+    const ranks = levels.map((v) => Math.round(v / 1000));
+    assert.deepEqual(ranks, [1, 2, 3, 4, 5, 6]);
+  } finally {
+    await s.close();
+    raw.close();
+  }
+});
+
+test("16 kHz PCM is resampled to and from the 8 kHz wire", async () => {
+  const [a, b] = await pair({ pcmRate: 16000 }, { pcmRate: 16000, jitterBuffer: { mode: "fixed", depthFrames: 2 } });
+  try {
+    const frames: Int16Array[] = [];
+    const enough = new Promise<void>((resolve) => {
+      b.on((e) => {
+        if (e.type === "audio" && !e.concealed) {
+          assert.equal(e.sampleRate, 16000);
+          frames.push(e.pcm);
+          if (frames.length === 30) resolve();
+        }
+      });
+    });
+    a.sendAudio(tone(1000, 16000, 800));
+    await within(enough);
+    assert.ok(frames.every((f) => Math.abs(f.length - 320) <= 1));
+    assert.ok(goertzelPower(frames[20]!, 1000, 16000) > 0.05);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+test("RTCP on close goes to the peer's RTCP port and is a valid compound", async () => {
+  const raw = await rawSocket();
+  const rtcpRaw = await rawSocket();
+  const s = await RtpSession.open({
+    codec: "PCMU",
+    bind: { address: "127.0.0.1" },
+    remote: { address: "127.0.0.1", port: raw.address().port },
+    remoteRtcp: { address: "127.0.0.1", port: rtcpRaw.address().port },
+    pacer: new Pacer(),
+  });
+  const got = new Promise<Buffer>((resolve) => rtcpRaw.on("message", (m) => resolve(m)));
+  await s.close();
+  const msg = await within(got, 2000);
+  const r = parseRtcp(msg);
+  assert.ok(r.ok);
+  const expectFirst = s.stats().sent.packets > 0 ? "sr" : "rr";
+  assert.deepEqual(r.packets.map((p) => p.type), [expectFirst, "sdes", "bye"]);
+  raw.close();
+  rtcpRaw.close();
+});
