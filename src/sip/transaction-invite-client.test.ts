@@ -36,7 +36,7 @@ function harness(reliable = false, failSend = false) {
   const tx = new InviteClientTransaction(invite(), {
     clock, timers, reliable,
     send: async (m) => {
-      if (failSend) throw new SipTransportError({ cause: "connect_refused", message: "refused", code: "ECONNREFUSED" });
+      if (failSend) throw new SipTransportError({ cause: "connect_refused", stage: "connect", message: "refused", code: "ECONNREFUSED" });
       sent.push(m);
     },
   }, (e) => events.push(e));

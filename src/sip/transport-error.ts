@@ -2,6 +2,7 @@
 
 /** The transport-level failure causes a transaction can report. */
 export type TransportFailureCause =
+  | "dns_failed"
   | "connect_refused"
   | "connect_timeout"
   | "tls_handshake"
@@ -13,9 +14,15 @@ export type TransportFailureCause =
   | "transport_closed"
   | "send_failed";
 
+/** Where the failure happened: resolving the target, connecting, the TLS handshake, or writing. */
+export type TransportStage = "resolve" | "connect" | "tls_handshake" | "send";
+
 /** A classified transport failure with the underlying error text and code. */
 export interface TransportFailure {
   readonly cause: TransportFailureCause;
+  readonly stage: TransportStage;
+  /** The peer it was meant for, as `transport:address:port`. */
+  readonly target?: string;
   readonly message: string;
   /** The errno code from the socket (ECONNREFUSED, ECONNRESET…), when there was one. */
   readonly code?: string;
@@ -30,18 +37,19 @@ export class SipTransportError extends Error {
 }
 
 /** Maps a Node socket error to a TransportFailure. */
-export function classifySocketError(err: unknown, fallback: TransportFailureCause = "send_failed"): TransportFailure {
+export function classifySocketError(err: unknown, stage: TransportStage = "send", target?: string): TransportFailure {
   if (err instanceof SipTransportError) return err.failure;
   const e = err as { code?: unknown; message?: unknown } | null;
   const code = typeof e?.code === "string" ? e.code : undefined;
   const message = typeof e?.message === "string" ? e.message : String(err);
   const cause: TransportFailureCause =
-    code === "ECONNREFUSED" ? "connect_refused"
-    : code === "ETIMEDOUT" ? "connect_timeout"
+    code === "ETIMEDOUT" ? "connect_timeout"
     : code === "ECONNRESET" || code === "EPIPE" ? "connection_reset"
     : code === "EHOSTUNREACH" || code === "ENETUNREACH" || code === "EADDRNOTAVAIL" ? "host_unreachable"
     : code === "EMSGSIZE" ? "message_too_large"
-    : code !== undefined && code.startsWith("ERR_SSL") ? "tls_handshake"
-    : fallback;
-  return code !== undefined ? { cause, message, code } : { cause, message };
+    : code === "ENOTFOUND" || code === "EAI_AGAIN" ? "dns_failed"
+    : (code !== undefined && (code.startsWith("ERR_SSL") || code.startsWith("ERR_TLS") || code.includes("CERT"))) || stage === "tls_handshake" ? "tls_handshake"
+    : code === "ECONNREFUSED" ? "connect_refused"
+    : "send_failed";
+  return { cause, stage, message, ...(code !== undefined ? { code } : {}), ...(target !== undefined ? { target } : {}) };
 }
