@@ -18,6 +18,8 @@ export interface ParleyConfig {
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
+  /** Prefix of every Redis key, so several deployments can share one Redis. */
+  readonly redisPrefix: string;
   readonly apiKey: string | undefined;
   readonly nodeId: string;
   /** 32 bytes for encryption at rest and URL signing; kept in the data dir unless given. */
@@ -119,6 +121,7 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
     dataDir,
     databaseUrl,
     redisUrl,
+    redisPrefix: env.PARLEY_REDIS_PREFIX || "parley:",
     apiKey,
     nodeId: env.PARLEY_NODE_ID || `${hostname()}-${process.pid}`,
     secretKey: loadSecret(env, dataDir),

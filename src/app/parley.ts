@@ -64,7 +64,7 @@ export async function startParley(config: ParleyConfig, opts: StartOptions): Pro
   );
   const { ws, generated } = await bootstrapWorkspace(store, config);
   const limiter: ConcurrencyLimiter = config.redisUrl
-    ? new RedisConcurrencyLimiter({ redis: config.redisUrl, keyPrefix: "parley:concurrency:" })
+    ? new RedisConcurrencyLimiter({ redis: config.redisUrl, keyPrefix: `${config.redisPrefix}concurrency:` })
     : new MemoryConcurrencyLimiter();
   let baseUrl = config.publicBaseUrl;
   const urls = new ArtifactUrls(() => baseUrl, config.secretKey);
