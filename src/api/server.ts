@@ -8,6 +8,7 @@ import type { ApiDeps } from "./context.js";
 import { handleError } from "./errors.js";
 import { agentRoutes } from "./routes/agents.js";
 import { callRoutes } from "./routes/calls.js";
+import { dashboardRoutes } from "./routes/dashboard.js";
 import { miscRoutes } from "./routes/misc.js";
 import { phoneNumberRoutes } from "./routes/phone-numbers.js";
 
@@ -54,5 +55,6 @@ export async function buildServer(deps: ApiDeps, opts: ServerOptions): Promise<F
   phoneNumberRoutes(app, deps);
   callRoutes(app, deps);
   miscRoutes(app, deps);
+  await dashboardRoutes(app, deps);
   return app;
 }

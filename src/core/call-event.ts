@@ -42,3 +42,19 @@ export interface CallEvent {
 export function callEvent(createdAt: number, type: CallEventType, data: Record<string, unknown> = {}, at = Date.now()): CallEvent {
   return { tMs: Math.max(0, at - createdAt), at, type, data };
 }
+
+/** The data of `sip.in` / `sip.out` events: enough to draw a ladder and to read the message. */
+export interface SipEventData {
+  /** Start line, e.g. "INVITE sip:+14155550123@trunk.example" or "486 Busy Here". */
+  readonly summary: string;
+  readonly method?: string;
+  readonly status?: number;
+  readonly callId?: string;
+  readonly cseq?: string;
+  readonly transport: "udp" | "tcp" | "tls" | "ws";
+  /** "ip:port" of the sender and the receiver. */
+  readonly from: string;
+  readonly to: string;
+  /** The whole message as sent or received (secrets in auth headers are masked). */
+  readonly raw: string;
+}
