@@ -76,7 +76,7 @@ export abstract class TransactionMachine<S extends string, O> {
 
   protected transmit(message: SipMessage, retransmission: boolean): void {
     this.emitBase({ type: "sent", message, retransmission });
-    this.deps.send(message).catch((err: unknown) => this.onTransportError(classifySocketError(err)));
+    this.deps.send(message, retransmission).catch((err: unknown) => this.onTransportError(classifySocketError(err)));
   }
 }
 

@@ -13,7 +13,7 @@ export interface TransactionDeps {
   /** True on TCP/TLS: no retransmissions, zero-length wait timers. */
   readonly reliable: boolean;
   /** Sends one message; rejects with a SipTransportError when the transport fails. */
-  readonly send: (message: SipMessage) => Promise<void>;
+  readonly send: (message: SipMessage, retransmission: boolean) => Promise<void>;
 }
 
 /** How many provisionals a client transaction saw before it ended: classification evidence. */

@@ -1,0 +1,67 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createSipStack, type SipStack } from "../../src/sip/stack.js";
+import type { SipTrace } from "../../src/sip/transport-layer.js";
+import type { TransportKind } from "../../src/sip/transport.js";
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.finally(() => clearTimeout(t)),
+    new Promise<T>((_, reject) => { t = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms); }),
+  ]);
+}
+
+async function pair(): Promise<{ a: SipStack; b: SipStack }> {
+  const a = createSipStack({ host: "127.0.0.1", port: 0, timers: { t1Ms: 50 } });
+  const b = createSipStack({ host: "127.0.0.2", port: 0, timers: { t1Ms: 50 } });
+  await a.listen();
+  await b.listen();
+  return { a, b };
+}
+
+for (const transport of ["udp", "tcp"] as const satisfies readonly TransportKind[]) {
+  test(`INVITE → 180 → 200 → ACK → BYE between two stacks over ${transport}`, async () => {
+    const { a, b } = await pair();
+    try {
+      const acked = new Promise<void>((resolve) => {
+        b.onRequest((tx) => {
+          if (tx.request.method === "INVITE") {
+            tx.respond(180, "Ringing");
+            tx.respond(200, "OK", { headers: [["Contact", b.contact(transport)]] });
+            tx.on((e) => { if (e.type === "ack") resolve(); });
+          } else if (tx.request.method === "BYE") {
+            assert.ok(tx.dialog, "the BYE matched the UAS dialog");
+            tx.respond(200, "OK");
+          } else tx.respond(405, "Method Not Allowed");
+        });
+      });
+      const trace: SipTrace[] = [];
+      a.onMessage((t) => trace.push(t));
+      const bAddr = b.addresses[transport]!;
+      const invite = a.createRequest("INVITE", `sip:bob@${bAddr.address}:${bAddr.port}${transport === "tcp" ? ";transport=tcp" : ""}`, { contactTransport: transport });
+      const tx = a.request(invite);
+      const out = await withTimeout(tx.outcome, 5000, "the INVITE outcome");
+      assert.equal(out.kind, "final");
+      if (out.kind !== "final") return;
+      assert.equal(out.response.status, 200);
+      assert.equal(out.provisionals.alerted, true);
+      const dialog = tx.dialog;
+      assert.ok(dialog && dialog.state === "confirmed");
+      await a.sendAck(dialog);
+      await withTimeout(acked, 5000, "the ACK at the UAS");
+      assert.equal(b.dialogs.size, 1);
+      const bye = a.requestInDialog(dialog, "BYE");
+      const byeOut = await withTimeout(bye.outcome, 5000, "the BYE outcome");
+      assert.equal(byeOut.kind === "final" && byeOut.response.status, 200);
+      assert.equal(a.dialogs.size, 0);
+      assert.equal(b.dialogs.size, 0);
+      const methods = trace.flatMap((t) => (t.type === "message" ? [`${t.direction}:${t.message.kind === "request" ? t.message.method : t.message.status}`] : []));
+      assert.deepEqual(methods.filter((m) => !m.endsWith(":100")), ["out:INVITE", "in:180", "in:200", "out:ACK", "out:BYE", "in:200"]);
+      assert.ok(trace.every((t) => t.type !== "message" || t.peer.transport === transport));
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+}
