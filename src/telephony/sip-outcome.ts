@@ -329,7 +329,7 @@ function q850Override(r: FinalResponse, reasons: readonly ReasonValue[], ctx: Di
   return {
     reason: out.reason,
     ...(out.subReason ? { subReason: out.subReason } : {}),
-    why: `Q.850 cause ${cause} "${name}" in the Reason header decides (${provisionalSummary(ctx)})`,
+    why: `the Reason header's Q.850 cause ${cause} (${name}) decides over the SIP code (${provisionalSummary(ctx)})`,
   };
 }
 
