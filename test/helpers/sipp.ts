@@ -39,7 +39,7 @@ interface CommonOptions {
   readonly calls?: number;
   /** SIPp's global timeout (`-timeout`), a bound on a forgotten peer. Default 60 000 ms. */
   readonly timeoutMs?: number;
-  /** Keep the temp dir (scenario, logs) after the run, for debugging. */
+  /** Keep the temp dir (scenario, logs) after the run, for debugging; also PARLEY_TEST_KEEP_SIPP=1. */
   readonly keepFiles?: boolean;
 }
 
@@ -401,6 +401,17 @@ function launch(l: Launch): { child: ChildProcess; done: Promise<SippResult>; st
   return { child, done, stderr: () => stderr };
 }
 
+function keepFiles(options: CommonOptions): boolean {
+  return options.keepFiles ?? process.env["PARLEY_TEST_KEEP_SIPP"] === "1";
+}
+
+/** Tests stay on loopback: any other address is refused. */
+function loopback(host: string | undefined): string {
+  const h = host ?? "127.0.0.1";
+  if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)) throw new Error(`SIPp must bind a 127.x.x.x address, got ${h}`);
+  return h;
+}
+
 function timeoutOf(options: CommonOptions): number {
   const ms = options.timeoutMs ?? 60_000;
   if (!(ms > 0)) throw new Error(`timeoutMs must be positive, got ${ms}`);
@@ -432,6 +443,8 @@ async function ready(dir: string, host: string, port: number, done: Promise<Sipp
   if (isReady()) return;
   await new Promise<void>((resolve, reject) => {
     const watcher = watch(dir, () => check());
+    // The dir is removed when SIPp exits; that ends the wait through `done`, not through an error.
+    watcher.on("error", () => {});
     // inotify can coalesce or miss the write that completes the row; a slow re-check covers it.
     const tick = setInterval(() => check(), 50);
     const limit = setTimeout(() => finish(new Error(`SIPp not ready after ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
@@ -465,7 +478,7 @@ async function stopChild(child: ChildProcess, done: Promise<SippResult>): Promis
 
 /** Starts a SIPp UAS in the background and resolves once it accepts INVITEs. */
 export async function startSippUas(options: UasOptions): Promise<SippProcess> {
-  const host = options.host ?? "127.0.0.1";
+  const host = loopback(options.host);
   let lastError: unknown;
   // A probed port can be taken between the probe and SIPp's bind: probe again a few times.
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -473,7 +486,7 @@ export async function startSippUas(options: UasOptions): Promise<SippProcess> {
     const dir = mkdtempSync(join(tmpdir(), "parley-sipp-"));
     writeFileSync(join(dir, "scenario.xml"), uasScenarioXml(options, port));
     const args = commonArgs(dir, host, port, options, await freeUdpPort(host), await freeUdpPort(host));
-    const { child, done } = launch({ args, dir, host, port, keepFiles: options.keepFiles ?? false, timeoutMs: timeoutOf(options) });
+    const { child, done } = launch({ args, dir, host, port, keepFiles: keepFiles(options), timeoutMs: timeoutOf(options) });
     try {
       await ready(dir, host, port, done);
     } catch (e) {
@@ -501,7 +514,8 @@ export async function startSippUas(options: UasOptions): Promise<SippProcess> {
 
 /** Runs a SIPp UAC against a peer until its calls are done (or its timeout) and returns the result. */
 export async function runSippUac(options: UacOptions): Promise<SippResult> {
-  const host = options.host ?? "127.0.0.1";
+  const host = loopback(options.host);
+  loopback(options.target.host);
   const port = options.localPort ?? (await freeUdpPort(host));
   const dir = mkdtempSync(join(tmpdir(), "parley-sipp-"));
   writeFileSync(join(dir, "scenario.xml"), uacScenarioXml(options));
@@ -513,7 +527,7 @@ export async function runSippUac(options: UacOptions): Promise<SippResult> {
     "-s", safeText("service", options.service),
     "-r", String(rate),
   ];
-  const { done } = launch({ args, dir, host, port, keepFiles: options.keepFiles ?? false, timeoutMs: timeoutOf(options) });
+  const { done } = launch({ args, dir, host, port, keepFiles: keepFiles(options), timeoutMs: timeoutOf(options) });
   return done;
 }
 

@@ -212,4 +212,5 @@ test("bad template input is refused before SIPp runs", async () => {
   await assert.rejects(startSippUas({ code: 486, phrase: "Busy\r\nX-Evil: 1" }), /one line/);
   await assert.rejects(startSippUas({ code: 486, phrase: "Busy", headers: ["not a header"] }), /not a header line/);
   await assert.rejects(startSippUas({ code: 486, phrase: "Busy", headers: { "Bad Name": "x" } }), /bad header name/);
+  await assert.rejects(startSippUas({ code: 486, phrase: "Busy", host: "0.0.0.0" }), /127\.x\.x\.x/);
 });
