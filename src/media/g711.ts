@@ -86,12 +86,12 @@ function tables(law: G711Law): { encode: Uint8Array; decode: Int16Array } {
   return law === "PCMU" ? MULAW : ALAW;
 }
 
-/** Encodes PCM16 samples into G.711 bytes (one byte per sample); writes into `out` when given. */
-export function g711Encode(law: G711Law, pcm: Int16Array, out?: Buffer): Buffer {
+/** Encodes PCM16 samples into G.711 bytes (one byte per sample); writes into `out` at `offset` when given. */
+export function g711Encode(law: G711Law, pcm: Int16Array, out?: Uint8Array, offset = 0): Buffer {
   const enc = tables(law).encode;
   const dst = out ?? Buffer.allocUnsafe(pcm.length);
-  for (let i = 0; i < pcm.length; i++) dst[i] = enc[(pcm[i] as number) & 0xffff] as number;
-  return dst;
+  for (let i = 0; i < pcm.length; i++) dst[offset + i] = enc[(pcm[i] as number) & 0xffff] as number;
+  return Buffer.isBuffer(dst) ? dst : Buffer.from(dst.buffer, dst.byteOffset, dst.byteLength);
 }
 
 /** Decodes G.711 bytes into PCM16 samples; writes into `out` when given. */

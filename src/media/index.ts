@@ -15,3 +15,4 @@ export * from "./tone-detect.js";
 export * from "./port-allocator.js";
 export * from "./rtp-session.js";
 export { FileSink } from "./file-sink.js";
+export * from "./udp-socket.js";

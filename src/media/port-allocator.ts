@@ -2,8 +2,8 @@
 // check-then-bind race with other processes cannot happen; exhaustion is a typed error the
 // signalling layer turns into a 503, not an exception that crashes a call.
 
-import { createSocket, type Socket } from "node:dgram";
-import { isIPv6 } from "node:net";
+import type { Socket } from "node:dgram";
+import { bindMediaSocket } from "./udp-socket.js";
 
 /** A closed range of UDP ports, e.g. "20000-20999". */
 export interface PortRange {
@@ -41,21 +41,6 @@ export function parsePortRange(text: string): { ok: true; range: PortRange } | {
   const max = hi % 2 === 1 ? hi : hi - 1;
   if (max < min + 1) return bad(`port range "${text}" holds no even/odd pair`);
   return { ok: true, range: { min, max } };
-}
-
-function bind(address: string, port: number): Promise<Socket | null> {
-  return new Promise((resolve) => {
-    const s = createSocket({ type: isIPv6(address) ? "udp6" : "udp4" });
-    const fail = () => {
-      s.close();
-      resolve(null);
-    };
-    s.once("error", fail);
-    s.bind({ address, port, exclusive: true }, () => {
-      s.off("error", fail);
-      resolve(s);
-    });
-  });
 }
 
 function closeQuietly(s: Socket): void {
@@ -103,14 +88,14 @@ export class PortAllocator {
       this.cursor = port + 2 > this.range.max ? this.range.min : port + 2;
       if (this.inUse.has(port)) continue;
       this.inUse.add(port);
-      const rtp = await bind(this.address, port);
+      const rtp = await bindMediaSocket(this.address, port);
       if (!rtp) {
         this.inUse.delete(port);
         continue;
       }
       let rtcp: Socket | null = null;
       if (!opts.rtcpMux) {
-        rtcp = await bind(this.address, port + 1);
+        rtcp = await bindMediaSocket(this.address, port + 1);
         if (!rtcp) {
           closeQuietly(rtp);
           this.inUse.delete(port);

@@ -141,3 +141,12 @@ export function serializeRtp(p: RtpPacketInit): Buffer {
   }
   return out;
 }
+
+/** Writes a 12-byte header (no CSRCs, no extension) at the start of `out`: the send hot path. */
+export function writeRtpHeader(out: Buffer, marker: boolean, payloadType: number, sequenceNumber: number, timestamp: number, ssrc: number): void {
+  out[0] = 0x80;
+  out[1] = (marker ? 0x80 : 0) | (payloadType & 0x7f);
+  out.writeUInt16BE(sequenceNumber & 0xffff, 2);
+  out.writeUInt32BE(timestamp >>> 0, 4);
+  out.writeUInt32BE(ssrc >>> 0, 8);
+}

@@ -134,6 +134,11 @@ export class ReceiveStats {
     this.transit = transit;
   }
 
+  /** Interarrival jitter in ms (without building a snapshot). */
+  get jitterMs(): number {
+    return (this.jitter * 1000) / this.clockRate;
+  }
+
   /** Current counters. */
   snapshot(): ReceiveStatsSnapshot {
     const extendedHighestSeq = this.cycles + this.maxSeq;

@@ -4,11 +4,10 @@
 // that sees every datagram (for PCAP recording). It knows nothing of calls or SIP.
 
 import { randomBytes } from "node:crypto";
-import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
-import { isIPv6 } from "node:net";
+import type { RemoteInfo, Socket } from "node:dgram";
 import { performance } from "node:perf_hooks";
 import { planDtmf, DtmfReceiver, type DtmfDetection, type DtmfDigit, type DtmfPacketPlan } from "./dtmf.js";
-import { g711Decode, g711Encode, g711PayloadType, type G711Law } from "./g711.js";
+import { g711Decode, g711Encode, g711PayloadType, g711SilenceByte, type G711Law } from "./g711.js";
 import { JitterBuffer, type JitterBufferOptions, type JitterBufferStats } from "./jitter-buffer.js";
 import { Pacer, sharedPacer, type PacerHandle } from "./pacer.js";
 import type { Endpoint } from "./pcap-writer.js";
@@ -25,7 +24,8 @@ import {
   type ReportBlock,
 } from "./rtcp-packet.js";
 import { ReceiveStats } from "./rtp-receive-stats.js";
-import { isRtcpPacketType, parseRtp, serializeRtp, type RtpPacket, type RtpParseError } from "./rtp-packet.js";
+import { bindMediaSocket } from "./udp-socket.js";
+import { isRtcpPacketType, parseRtp, RTP_HEADER_BYTES, writeRtpHeader, type RtpPacket, type RtpParseError } from "./rtp-packet.js";
 
 const CLOCK_RATE = 8000;
 const CN_PAYLOAD_TYPE = 13;
@@ -121,15 +121,10 @@ function randomU32(): number {
   return randomBytes(4).readUInt32BE(0);
 }
 
-function bindSocket(address: string, port: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = createSocket({ type: isIPv6(address) ? "udp6" : "udp4" });
-    s.once("error", reject);
-    s.bind({ address, port, exclusive: true }, () => {
-      s.off("error", reject);
-      resolve(s);
-    });
-  });
+async function bindSocket(address: string, port: number): Promise<Socket> {
+  const s = await bindMediaSocket(address, port);
+  if (!s) throw new Error(`cannot bind UDP ${address}:${port}`);
+  return s;
 }
 
 function sameEndpoint(a: Endpoint | null, b: Endpoint | null): boolean {
@@ -145,6 +140,7 @@ export class RtpSession {
   readonly localRtcp: Endpoint | null;
   private readonly payloadType: number;
   private readonly eventPt: number | null;
+  private readonly silenceByte: number;
   private readonly frameSamples = CLOCK_RATE / 50;
   private readonly pcmFrameSamples: number;
   private readonly rtp: Socket;
@@ -200,6 +196,7 @@ export class RtpSession {
     this.codec = opts.codec;
     this.payloadType = g711PayloadType(opts.codec);
     this.eventPt = opts.telephoneEventPt === undefined ? 101 : opts.telephoneEventPt;
+    this.silenceByte = g711SilenceByte(opts.codec);
     this.pcmRate = opts.pcmRate ?? CLOCK_RATE;
     this.pcmFrameSamples = this.pcmRate / 50;
     this.rtp = rtp;
@@ -303,6 +300,13 @@ export class RtpSession {
 
   private takeFrame(): Int16Array | null {
     if (this.txQueued === 0) return null;
+    const first = this.txQueue[0] as Int16Array;
+    if (first.length === this.frameSamples) {
+      // The common case (producers hand over whole 20 ms frames): no copy.
+      this.txQueue.shift();
+      this.txQueued -= first.length;
+      return first;
+    }
     const frame = new Int16Array(this.frameSamples);
     let filled = 0;
     while (filled < this.frameSamples && this.txQueue.length > 0) {
@@ -348,21 +352,33 @@ export class RtpSession {
       this.sentLastTick = false;
       return;
     }
-    const payload = g711Encode(this.codec, pcm ?? new Int16Array(this.frameSamples));
     // The marker starts a talkspurt: the first packet, and the first after sending nothing.
-    this.sendRtp(payload, this.payloadType, !this.sentAny || !this.sentLastTick, ts);
+    const marker = !this.sentAny || !this.sentLastTick;
     this.sentLastTick = true;
+    const dst = this.remote;
+    if (!dst) return;
+    const packet = Buffer.allocUnsafe(RTP_HEADER_BYTES + this.frameSamples);
+    writeRtpHeader(packet, marker, this.payloadType, this.seq, ts, this.ssrc);
+    if (pcm) g711Encode(this.codec, pcm, packet, RTP_HEADER_BYTES);
+    else packet.fill(this.silenceByte, RTP_HEADER_BYTES);
+    this.sent(packet, ts, this.frameSamples, dst);
   }
 
   private sendRtp(payload: Buffer, pt: number, marker: boolean, ts: number): void {
     const dst = this.remote;
     if (!dst) return;
-    const packet = serializeRtp({ payloadType: pt, marker, sequenceNumber: this.seq, timestamp: ts, ssrc: this.ssrc, payload });
+    const packet = Buffer.allocUnsafe(RTP_HEADER_BYTES + payload.length);
+    writeRtpHeader(packet, marker, pt, this.seq, ts, this.ssrc);
+    payload.copy(packet, RTP_HEADER_BYTES);
+    this.sent(packet, ts, payload.length, dst);
+  }
+
+  private sent(packet: Buffer, ts: number, payloadBytes: number, dst: Endpoint): void {
     this.seq = (this.seq + 1) & 0xffff;
     this.sentAny = true;
     this.lastSentTs = ts;
     this.sentPackets++;
-    this.sentOctets += payload.length;
+    this.sentOctets += payloadBytes;
     this.send(this.rtp, packet, dst, "rtp");
   }
 
@@ -381,7 +397,7 @@ export class RtpSession {
   private playoutTick(): void {
     const jb = this.jb;
     if (!jb) return;
-    if (this.rxStats) jb.adapt(this.rxStats.snapshot().jitterMs);
+    if (this.rxStats) jb.adapt(this.rxStats.jitterMs);
     const r = jb.pop();
     if (r.kind === "waiting") {
       // Before the first packet there is nothing to play; after it, an underrun is heard as silence.

@@ -1,0 +1,252 @@
+// Media plane load: N concurrent RTP call pairs on loopback in one process, G.711 20 ms frames both
+// ways, the Parley side of each pair recording a 2-channel WAV. Prints pacing jitter at the sender
+// and the receiver, loss, memory and CPU per call.
+//
+// Run pinned to one core, as the figures are per core:
+//   taskset -c 0 node --import tsx bench/media-rtp.ts [--steps 100,250,500,750] [--seconds 20]
+
+import { mkdtemp, rm } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
+import { Pacer } from "../src/media/pacer.js";
+import { RtpSession, type PacketTapEntry } from "../src/media/rtp-session.js";
+import { WavWriter } from "../src/media/wav.js";
+
+/** Options for `runMediaBench`. */
+export interface MediaBenchOptions {
+  /** Concurrent call pairs per step. */
+  steps?: number[];
+  /** Measured seconds per step (after a warm-up). */
+  seconds?: number;
+  warmupSeconds?: number;
+  codec?: "PCMU" | "PCMA";
+  /** Print one line per step as it finishes (the table is printed at the end either way). */
+  verbose?: boolean;
+}
+
+/** Histogram of |interval − 20 ms| at 10 µs resolution (up to 200 ms). */
+class DeviationHistogram {
+  private readonly bins = new Uint32Array(20000);
+  count = 0;
+  add(deviationMs: number): void {
+    const i = Math.min(this.bins.length - 1, Math.round(Math.abs(deviationMs) * 100));
+    this.bins[i]!++;
+    this.count++;
+  }
+  percentile(p: number): number {
+    const target = Math.ceil(this.count * p);
+    let acc = 0;
+    for (let i = 0; i < this.bins.length; i++) {
+      acc += this.bins[i]!;
+      if (acc >= target) return i / 100;
+    }
+    return NaN;
+  }
+}
+
+interface StepResult {
+  pairs: number;
+  sendP50: number;
+  sendP99: number;
+  recvP50: number;
+  recvP99: number;
+  rfcJitterMs: number;
+  sent: number;
+  lost: number;
+  lossPct: number;
+  skipped: number;
+  memPerPairKb: number;
+  cpuPerPairPct: number;
+  elu: number;
+}
+
+function tone(ms: number): Int16Array {
+  const n = (8000 * ms) / 1000;
+  return Int16Array.from({ length: n }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000) * (0.6 + 0.4 * Math.sin(i / 4000))));
+}
+
+function gc(): void {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g) g();
+}
+
+function waitMs(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function runStep(pairs: number, seconds: number, warmup: number, codec: "PCMU" | "PCMA", dir: string): Promise<StepResult> {
+  const source = tone(1000);
+  const pacer = new Pacer();
+  const sendHist = new DeviationHistogram();
+  const recvHist = new DeviationHistogram();
+  let measuring = false;
+  gc();
+  const memBefore = process.memoryUsage();
+
+  const lastOut = new Map<number, number>();
+  const lastIn = new Map<number, number>();
+  // Sender pacing: the gap between two consecutive packets of one stream, against 20 ms.
+  const tapFor = (id: number) => (t: PacketTapEntry) => {
+    if (t.protocol !== "rtp") return;
+    const map = t.direction === "out" ? lastOut : lastIn;
+    const prev = map.get(id);
+    map.set(id, t.atMs);
+    if (measuring && prev !== undefined) (t.direction === "out" ? sendHist : recvHist).add(t.atMs - prev - 20);
+  };
+
+  const sessions: RtpSession[] = [];
+  const writers: WavWriter[] = [];
+  for (let i = 0; i < pairs; i++) {
+    const phone = await RtpSession.open({ codec, bind: { address: "127.0.0.1" }, pacer, tap: tapFor(2 * i), jitterBuffer: false });
+    const parley = await RtpSession.open({
+      codec,
+      bind: { address: "127.0.0.1" },
+      remote: phone.local,
+      remoteRtcp: phone.localRtcp,
+      pacer,
+      tap: tapFor(2 * i + 1),
+      jitterBuffer: { mode: "adaptive", depthFrames: 3 },
+    });
+    phone.setRemote(parley.local, parley.localRtcp);
+    const wav = await WavWriter.create(join(dir, `call-${i}.wav`), 8000, 2);
+    let offPhone = (i * 37) % 50;
+    let offParley = (i * 11) % 50;
+    const frameAt = (k: number) => source.subarray((k % 50) * 160, (k % 50) * 160 + 160);
+    // Each side keeps about 60 ms queued; the Parley side records caller (left) and its own audio (right).
+    phone.on((e) => {
+      if (e.type === "first-packet" || (e.type === "audio" && phone.queuedMs < 60)) phone.sendAudio(frameAt(offPhone++));
+    });
+    parley.on((e) => {
+      if (e.type !== "audio") return;
+      const mine = frameAt(offParley++);
+      if (parley.queuedMs < 60) parley.sendAudio(mine);
+      wav.writeStereo(e.pcm, mine);
+    });
+    phone.sendAudio(frameAt(offPhone++));
+    parley.sendAudio(frameAt(offParley++));
+    sessions.push(phone, parley);
+    writers.push(wav);
+  }
+
+  await waitMs(warmup * 1000);
+  const sentBefore = sessions.reduce((n, s) => n + s.stats().sent.packets, 0);
+  const skippedBefore = pacer.skipped;
+  measuring = true;
+  const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
+  const t0 = performance.now();
+  await waitMs(seconds * 1000);
+  const elapsedMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0);
+  measuring = false;
+  const memAfter = process.memoryUsage();
+
+  let lost = 0;
+  let expected = 0;
+  let jitterSum = 0;
+  for (const s of sessions) {
+    const st = s.stats();
+    lost += st.received.lost;
+    expected += st.received.expected;
+    jitterSum += st.received.jitterMs;
+  }
+  const sent = sessions.reduce((n, s) => n + s.stats().sent.packets, 0) - sentBefore;
+  const skipped = pacer.skipped - skippedBefore;
+  await Promise.all(sessions.map((s) => s.close()));
+  await Promise.all(writers.map((w) => w.close()));
+  return {
+    pairs,
+    sendP50: sendHist.percentile(0.5),
+    sendP99: sendHist.percentile(0.99),
+    recvP50: recvHist.percentile(0.5),
+    recvP99: recvHist.percentile(0.99),
+    rfcJitterMs: jitterSum / sessions.length,
+    sent,
+    lost,
+    lossPct: expected ? (100 * lost) / expected : 0,
+    skipped,
+    memPerPairKb: (memAfter.rss - memBefore.rss) / 1024 / pairs,
+    cpuPerPairPct: ((cpu.user + cpu.system) / 1000 / elapsedMs / pairs) * 100,
+    elu: elu.utilization,
+  };
+}
+
+function pinnedNote(): string {
+  try {
+    const m = /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync("/proc/self/status", "utf8"));
+    const list = m?.[1] ?? "?";
+    return /^\d+$/.test(list) ? `pinned to CPU ${list}` : `NOT pinned (CPUs ${list}); run under taskset -c 0 for per-core figures`;
+  } catch {
+    return "CPU affinity unknown";
+  }
+}
+
+function row(cells: Array<string | number>, widths: number[]): string {
+  return cells.map((c, i) => String(c).padStart(widths[i] ?? 10)).join("  ");
+}
+
+/** Runs the ramp and prints the table. */
+export async function runMediaBench(opts: MediaBenchOptions = {}): Promise<void> {
+  const steps = opts.steps ?? [100, 250, 500, 750];
+  const seconds = opts.seconds ?? 20;
+  const warmup = opts.warmupSeconds ?? 3;
+  const codec = opts.codec ?? "PCMU";
+  const dir = await mkdtemp(join(tmpdir(), "parley-media-bench-"));
+  console.log(`media-rtp: ${codec} 20 ms, ${seconds} s per step after ${warmup} s warm-up, ${pinnedNote()}, node ${process.version}`);
+  console.log("a 'pair' is one call: a phone-side and a Parley-side RtpSession (both in this process), RTCP on, Parley side with adaptive jitter buffer + 2-ch WAV");
+  const results: StepResult[] = [];
+  try {
+    for (const n of steps) {
+      const r = await runStep(n, seconds, warmup, codec, dir);
+      results.push(r);
+      if (opts.verbose) console.log(JSON.stringify(r));
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  const head = ["pairs", "send p50", "send p99", "recv p50", "recv p99", "RFC3550 J", "sent pkts", "lost", "loss %", "skipped", "KB/pair", "CPU%/pair", "loop util"];
+  const widths = head.map((h) => Math.max(9, h.length));
+  console.log("jitter columns: |packet interval − 20 ms| in ms (send: at the sender's send time; recv: at arrival)");
+  console.log(row(head, widths));
+  for (const r of results) {
+    console.log(
+      row(
+        [
+          r.pairs,
+          r.sendP50.toFixed(2),
+          r.sendP99.toFixed(2),
+          r.recvP50.toFixed(2),
+          r.recvP99.toFixed(2),
+          r.rfcJitterMs.toFixed(2),
+          r.sent,
+          r.lost,
+          r.lossPct.toFixed(3),
+          r.skipped,
+          r.memPerPairKb.toFixed(0),
+          r.cpuPerPairPct.toFixed(3),
+          r.elu.toFixed(2),
+        ],
+        widths,
+      ),
+    );
+  }
+}
+
+function argValue(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const steps = argValue("--steps")?.split(",").map(Number);
+  const seconds = argValue("--seconds");
+  await runMediaBench({
+    ...(steps ? { steps } : {}),
+    ...(seconds ? { seconds: Number(seconds) } : {}),
+    verbose: process.argv.includes("--verbose"),
+  });
+}
