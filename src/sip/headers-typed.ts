@@ -95,23 +95,25 @@ export function parseParamsStrict(s: string): Params | undefined {
 
 function readParams(s: string, into: Params, strict: boolean): Params | undefined {
   const start = s.charCodeAt(0) === 59 ? 1 : 0;
+  const n = s.length;
   if (s.indexOf('"') < 0) {
-    // Common case, no quoted values: native split and trim beat a char loop.
-    const parts = (start ? s.slice(1) : s).split(";");
-    for (let k = 0; k < parts.length; k++) {
-      const part = parts[k]!;
-      const eq = part.indexOf("=");
-      const name = (eq < 0 ? part : part.slice(0, eq)).trim();
+    // Common case, no quoted values: indexOf jumps instead of a char loop.
+    let i = start;
+    let eq = s.indexOf("=", i);
+    while (i <= n) {
+      let semi = s.indexOf(";", i);
+      if (semi < 0) semi = n;
+      if (eq >= 0 && eq < i) eq = s.indexOf("=", i);
+      const hasValue = eq >= 0 && eq < semi;
+      const name = trimmedSlice(s, i, hasValue ? eq : semi);
       if (name.length === 0) {
         if (strict) return undefined;
-        continue;
-      }
-      into.set(lower(name), eq < 0 ? null : part.slice(eq + 1).trim());
+      } else into.set(lower(name), hasValue ? trimmedSlice(s, eq + 1, semi) : null);
+      i = semi + 1;
     }
     return into;
   }
   let i = start;
-  const n = s.length;
   for (let first = true; i < n; first = false) {
     let semis = 0;
     while (i < n && (s.charCodeAt(i) === 59 /* ; */ || isSpace(s.charCodeAt(i)))) {
@@ -299,7 +301,7 @@ export function parseNameAddr(value: string): NameAddr | undefined {
       } else {
         // An unquoted display name is tokens separated by LWS (RFC 4475 §3.1.2.15 "baddn").
         const words = dn.split(/\s+/);
-        if (!words.every(isToken)) return undefined;
+        if (!words.every((w) => isToken(w))) return undefined;
         displayName = words.join(" ");
       }
     }
@@ -453,6 +455,13 @@ function needsQuote(v: string): boolean {
   return v.length === 0;
 }
 
+/** s.slice(from, to) without surrounding whitespace. */
+function trimmedSlice(s: string, from: number, to: number): string {
+  while (from < to && isSpace(s.charCodeAt(from))) from++;
+  while (to > from && isSpace(s.charCodeAt(to - 1))) to--;
+  return s.slice(from, to);
+}
+
 /** Lowercases only when needed (parameter names are nearly always lowercase already). */
 function lower(s: string): string {
   for (let i = 0; i < s.length; i++) {
@@ -467,9 +476,9 @@ function isSpace(c: number): boolean {
 }
 
 /** RFC 3261 token: alphanumerics and `-.!%*_+\`'~`. */
-export function isToken(s: string): boolean {
-  if (s.length === 0) return false;
-  for (let i = 0; i < s.length; i++) {
+export function isToken(s: string, from = 0, to = s.length): boolean {
+  if (to <= from) return false;
+  for (let i = from; i < to; i++) {
     const c = s.charCodeAt(i);
     const ok =
       (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ||

@@ -53,7 +53,7 @@ export function canonicalName(name: string): string {
   return nameInfo(name).name;
 }
 
-interface NameInfo {
+export interface NameInfo {
   name: string;
   key: string;
 }
@@ -61,6 +61,25 @@ interface NameInfo {
 // Names repeat across messages; remembering how each spelling maps saves a lowercase + lookup per line.
 const NAME_CACHE = new Map<string, NameInfo>();
 const NAME_CACHE_MAX = 1024;
+
+// Canonical spellings by (length, first char): most peers write names this way, so the parser can
+// recognise a name in place without slicing it out or hashing it.
+const BY_SHAPE = new Map<number, NameInfo[]>();
+for (const n of CANONICAL_LIST) {
+  const shape = n.length * 128 + n.charCodeAt(0);
+  const list = BY_SHAPE.get(shape) ?? [];
+  list.push({ name: n, key: n.toLowerCase() });
+  BY_SHAPE.set(shape, list);
+}
+
+/** The header name written at text[start, end), recognised in place when canonically spelled. */
+export function nameAt(text: string, start: number, end: number): NameInfo {
+  const list = BY_SHAPE.get((end - start) * 128 + text.charCodeAt(start));
+  if (list !== undefined) {
+    for (let i = 0; i < list.length; i++) if (text.startsWith(list[i]!.name, start)) return list[i]!;
+  }
+  return nameInfo(text.slice(start, end));
+}
 
 function nameInfo(raw: string): NameInfo {
   const hit = NAME_CACHE.get(raw);
@@ -108,12 +127,15 @@ export class Headers {
     return this;
   }
 
-  /** Appends a line and returns its lowercase canonical key (the parser's hot path). */
-  add(name: string, value: string): string {
-    const info = nameInfo(name);
+  /** Appends a line whose name is already resolved (the parser's hot path); returns its key. */
+  addResolved(info: NameInfo, value: string): string {
     this.fields.push({ name: info.name, key: info.key, value });
     this.invalidate();
     return info.key;
+  }
+
+  private add(name: string, value: string): void {
+    this.addResolved(nameInfo(name), value);
   }
 
   /** Adds a header line before every other line (e.g. a new top Via). */

@@ -1,6 +1,6 @@
 // RFC 3261 §7 message parser for one datagram (or one frame cut by SipStreamFramer). It never throws:
 // bad input becomes a ParseError that carries whatever was readable, so a transport can still answer 400.
-import { Headers } from "./headers.js";
+import { Headers, nameAt, type NameInfo } from "./headers.js";
 import { isToken, parseCSeq, parseDigits, parseNameAddr } from "./headers-typed.js";
 import type { SipMessage, SipRequest, SipResponse } from "./message.js";
 
@@ -255,7 +255,7 @@ function readHeaderLines(
   seen: Seen = newSeen(),
 ): { code: ParseErrorCode; message: string } | undefined {
   const len = text.length;
-  let name = "";
+  let info: NameInfo | undefined;
   let value = "";
   let count = 0;
   while (pos < len) {
@@ -266,34 +266,31 @@ function readHeaderLines(
     const first = text.charCodeAt(pos);
     if (first === 32 || first === 9) {
       // RFC 3261 §7.3.1: a line starting with whitespace continues the previous header.
-      if (name.length === 0) return { code: "bad_header", message: "continuation line before any header" };
-      const cont = text.slice(pos, lineEnd).trim();
+      if (info === undefined) return { code: "bad_header", message: "continuation line before any header" };
+      const cont = trimRange(text, pos, lineEnd);
       if (cont.length) value = value.length ? `${value} ${cont}` : cont;
       if (value.length > o.maxLineBytes * 4) return { code: "line_too_long", message: "folded header too long" };
     } else if (lineEnd > pos) {
-      if (name.length) {
-        note(seen, headers.add(name, value), value);
+      if (info !== undefined) {
+        note(seen, headers.addResolved(info, value), value);
         if (++count > o.maxHeaders) return { code: "too_many_headers", message: `more than ${o.maxHeaders} headers` };
       }
       const colon = text.indexOf(":", pos);
       if (colon < 0 || colon >= lineEnd) {
-        name = "";
         return { code: "bad_header", message: `header line without colon: ${clip(text.slice(pos, lineEnd))}` };
       }
       let nameEnd = colon;
       while (nameEnd > pos && (text.charCodeAt(nameEnd - 1) === 32 || text.charCodeAt(nameEnd - 1) === 9)) nameEnd--;
-      name = text.slice(pos, nameEnd);
-      if (!isToken(name)) {
-        const bad = name;
-        name = "";
-        return { code: "bad_header", message: `bad header name: ${clip(bad)}` };
+      if (!isToken(text, pos, nameEnd)) {
+        return { code: "bad_header", message: `bad header name: ${clip(text.slice(pos, nameEnd))}` };
       }
+      info = nameAt(text, pos, nameEnd);
       value = trimRange(text, colon + 1, lineEnd);
     }
     pos = nl < 0 ? len : nl + 1;
   }
-  if (name.length) {
-    note(seen, headers.add(name, value), value);
+  if (info !== undefined) {
+    note(seen, headers.addResolved(info, value), value);
     if (++count > o.maxHeaders) return { code: "too_many_headers", message: `more than ${o.maxHeaders} headers` };
   }
   return undefined;
