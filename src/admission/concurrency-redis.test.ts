@@ -139,6 +139,21 @@ if (problem !== undefined) {
     }
   });
 
+  test("redis limiter: an unreachable Redis fails acquire with a clear error, quickly and quietly", async () => {
+    const errors: Error[] = [];
+    const l = new RedisConcurrencyLimiter({
+      redis: "redis://127.0.0.1:1",
+      autoHeartbeat: false,
+      onConnectionError: (e) => errors.push(e),
+    });
+    try {
+      await assert.rejects(l.acquire("ws", "c", 1), /concurrency store \(Redis\) failed/);
+      assert.ok(errors.length > 0);
+    } finally {
+      await l.close();
+    }
+  });
+
   test("redis limiter: a closed limiter refuses work; bad options are refused", async () => {
     const l = node(newPrefix());
     await l.close();

@@ -24,6 +24,8 @@ export interface RedisConcurrencyOptions {
   readonly onLeaseLost?: (workspaceId: string, callId: string) => void;
   /** Called when an automatic heartbeat fails (Redis down); the next one retries. */
   readonly onHeartbeatError?: (error: unknown) => void;
+  /** Connection errors of a client opened from a URL (ioredis reconnects by itself meanwhile). */
+  readonly onConnectionError?: (error: Error) => void;
 }
 
 // Milliseconds on Redis's own clock, so nodes with skewed clocks agree on expiry.
@@ -100,6 +102,9 @@ export class RedisConcurrencyLimiter implements ConcurrencyLimiter {
     if (typeof options.redis === "string") {
       // Fail a command after a short reconnect attempt rather than queueing admissions forever.
       this.#redis = new Redis(options.redis, { maxRetriesPerRequest: 1, connectTimeout: 3000, lazyConnect: false });
+      // Without a listener ioredis prints every failed reconnect (several a second while Redis is
+      // down); by default say it at most every 30 s, or let the owner decide.
+      this.#redis.on("error", options.onConnectionError ?? throttledWarning(30_000));
       this.#ownsClient = true;
     } else {
       this.#redis = options.redis;
@@ -121,10 +126,14 @@ export class RedisConcurrencyLimiter implements ConcurrencyLimiter {
 
   async #run(s: Script, key: string, args: readonly (string | number)[]): Promise<unknown> {
     try {
-      return await this.#redis.evalsha(s.sha, 1, key, ...args);
+      try {
+        return await this.#redis.evalsha(s.sha, 1, key, ...args);
+      } catch (e) {
+        if (e instanceof Error && e.message.startsWith("NOSCRIPT")) return await this.#redis.eval(s.text, 1, key, ...args);
+        throw e;
+      }
     } catch (e) {
-      if (e instanceof Error && e.message.startsWith("NOSCRIPT")) return this.#redis.eval(s.text, 1, key, ...args);
-      throw e;
+      throw storeError(e);
     }
   }
 
@@ -149,7 +158,9 @@ export class RedisConcurrencyLimiter implements ConcurrencyLimiter {
   async release(workspaceId: string, callId: string): Promise<void> {
     assertIds(workspaceId, callId);
     this.#assertOpen();
-    await this.#redis.zrem(this.keyOf(workspaceId), callId);
+    await this.#redis.zrem(this.keyOf(workspaceId), callId).catch((e: unknown) => {
+      throw storeError(e);
+    });
     const calls = this.#held.get(workspaceId);
     calls?.delete(callId);
     if (calls?.size === 0) this.#held.delete(workspaceId);
@@ -197,6 +208,22 @@ export class RedisConcurrencyLimiter implements ConcurrencyLimiter {
   #assertOpen(): void {
     if (this.#closed) throw new Error("concurrency limiter is closed");
   }
+}
+
+function throttledWarning(everyMs: number): (e: Error) => void {
+  let last = 0;
+  return (e) => {
+    const now = Date.now();
+    if (now - last < everyMs) return;
+    last = now;
+    console.warn(`[parley] concurrency store (Redis) connection error: ${e.message}`);
+  };
+}
+
+/** Names the failing dependency, so admission can tell "store down" from a refusal. */
+function storeError(e: unknown): Error {
+  const detail = e instanceof Error ? e.message : String(e);
+  return new Error(`concurrency store (Redis) failed: ${detail}`, { cause: e });
 }
 
 function pair(reply: unknown): [number, number] {
