@@ -180,7 +180,8 @@ export class TransactionLayer {
     tx.on((e) => {
       if (e.type === "terminated") this.#clients.delete(key);
     });
-    tx.machine.start();
+    // Started on the next microtask so a caller can subscribe to every event, the first send included.
+    queueMicrotask(() => tx.machine.start());
     return tx;
   }
 
