@@ -218,9 +218,9 @@ export class RtpSession {
     // RFC 3550 §6.2: the first report after half an interval, then randomised intervals.
     this.nextRtcpTick = Math.round(this.rtcpIntervalTicks * (0.25 + Math.random() * 0.5));
     rtp.on("message", (msg, rinfo) => this.onRtpSocket(msg, rinfo));
-    rtp.on("error", (err) => this.emit({ type: "socket-error", message: err.message }));
+    rtp.on("error", (err) => this.onSendError(err, null));
     rtcp?.on("message", (msg, rinfo) => this.onRtcp(msg, rinfo));
-    rtcp?.on("error", (err) => this.emit({ type: "socket-error", message: err.message }));
+    rtcp?.on("error", (err) => this.onSendError(err, null));
     this.pacerHandle = (opts.pacer ?? sharedPacer()).add(20, (n) => this.tick(n));
   }
 
@@ -385,13 +385,21 @@ export class RtpSession {
   private send(socket: Socket, data: Buffer, dst: Endpoint, protocol: "rtp" | "rtcp", done?: () => void): void {
     const local = protocol === "rtcp" && socket !== this.rtp && this.localRtcp ? this.localRtcp : this.local;
     this.opts.tap?.({ direction: "out", protocol, local, remote: dst, data, atMs: wallClockMs() });
+    if (!done) {
+      // Without a callback Node can complete the send synchronously; failures reach the socket's 'error' event.
+      socket.send(data, dst.port, dst.address);
+      return;
+    }
     socket.send(data, dst.port, dst.address, (err) => {
-      if (err) {
-        this.sendErrors++;
-        if (this.sendErrors === 1) this.emit({ type: "socket-error", message: `send to ${dst.address}:${dst.port}: ${err.message}` });
-      }
-      done?.();
+      if (err) this.onSendError(err, dst);
+      done();
     });
+  }
+
+  private onSendError(err: Error, dst: Endpoint | null): void {
+    this.sendErrors++;
+    // One report is enough: an unreachable peer fails 50 times a second.
+    if (this.sendErrors === 1) this.emit({ type: "socket-error", message: `send${dst ? ` to ${dst.address}:${dst.port}` : ""}: ${err.message}` });
   }
 
   private playoutTick(): void {

@@ -5,7 +5,7 @@ import { createSocket, type Socket } from "node:dgram";
 import { isIPv6 } from "node:net";
 
 function literalLookup(address: string, _opts: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
-  callback(null, address, isIPv6(address) ? 6 : 4);
+  callback(null, address, address.includes(":") ? 6 : 4);
 }
 
 /** A UDP socket of the family of `address` (not yet bound). */
