@@ -35,17 +35,24 @@ test("an INVITE to a silent UDP port ends with Timer B after A retransmissions, 
   try {
     const tx = stack.request(stack.createRequest("INVITE", `sip:nobody@${silent.host}:${silent.port}`));
     const timerSets: number[] = [];
-    tx.on((e) => { if (e.type === "timer_set" && e.timer === "A") timerSets.push(e.delayMs); });
+    let aFired = 0;
+    tx.on((e) => {
+      if (e.type === "timer_set" && e.timer === "A") timerSets.push(e.delayMs);
+      if (e.type === "timer_fired" && e.timer === "A") aFired++;
+    });
     const out = await within(tx.outcome, 5000, "Timer B");
     assert.equal(out.kind, "timeout");
     if (out.kind !== "timeout") return;
     assert.equal(out.timer, "B");
     assert.equal(out.provisionals.count, 0);
     assert.ok(out.afterMs >= 64 * 20, `Timer B fired after ${out.afterMs} ms`);
-    // Timer A doubles without a cap; B (64·T1 = 1280 ms) cancels the last one armed.
-    assert.deepEqual(timerSets, [20, 40, 80, 160, 320, 640, 1280]);
-    await silent.next(7);
-    assert.equal(silent.got.length, 7, "the INVITE once, then once per Timer A that fired");
+    // Timer A doubles without a cap; B (64·T1 = 1280 ms) cancels the last one armed. Whether the
+    // A due at 1260 ms beats B depends on a loaded machine's timer lag, so count, don't assume.
+    assert.deepEqual(timerSets, [20, 40, 80, 160, 320, 640, 1280].slice(0, timerSets.length));
+    assert.ok(timerSets.length >= 6);
+    assert.equal(aFired, timerSets.length - 1);
+    await silent.next(aFired + 1);
+    assert.equal(silent.got.length, aFired + 1, "the INVITE once, then once per Timer A that fired");
     assert.ok(silent.got.every((g) => g.data.toString().startsWith("INVITE ")));
     assert.equal(tx.state, "terminated");
   } finally {
