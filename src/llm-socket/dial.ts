@@ -37,7 +37,8 @@ export interface DialHandle {
 const DNS_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_NODATA", "EAI_FAIL", "EAI_NONAME"]);
 const TLS_CODE = /CERT|SSL|TLS|EPROTO|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/;
 
-function classify(err: Error & { code?: string }, secure: boolean): { kind: DialFailureKind; message: string } {
+/** Names the cause of a failed dial from the socket error. */
+export function classifyDialError(err: Error & { code?: string }, secure: boolean): { kind: DialFailureKind; message: string } {
   const code = err.code ?? "";
   if (code === "ECONNREFUSED") return { kind: "refused", message: `connection refused (${err.message})` };
   if (DNS_CODES.has(code)) return { kind: "dns", message: `host name did not resolve (${code})` };
@@ -81,7 +82,7 @@ export function dial(url: string, opts: DialOptions, onOpen: (ws: WebSocket) => 
       ws.terminate();
     });
     ws.on("error", (err: Error & { code?: string }) => {
-      if (!opened) fail(classify(err, secure));
+      if (!opened) fail(classifyDialError(err, secure));
     });
     ws.once("open", () => {
       opened = true;

@@ -1,4 +1,5 @@
 import type { CallEnd } from "../core/call-end.js";
+import type { OutgoingFrame, ResponseType } from "./messages.js";
 
 /** What the server asked the agent to do once a piece of content has been spoken. */
 export interface SpeechActions {
@@ -41,9 +42,17 @@ export type LlmSocketEvent =
   | { readonly type: "config"; readonly config: LlmServerConfig }
   /**
    * A streamed piece of the answer to `responseId` (0 is the begin message). `complete` marks the
-   * last piece; actions may arrive on any piece and apply after the content is spoken.
+   * last piece; actions may arrive on any piece and apply after the content is spoken. `elapsedMs`
+   * counts from sending the request (for the begin message: from the connection opening), so the
+   * first chunk's value is the LLM latency including the websocket round trip.
    */
-  | ({ readonly type: "response_chunk"; readonly responseId: number; readonly content: string; readonly complete: boolean } & SpeechActions)
+  | ({
+      readonly type: "response_chunk";
+      readonly responseId: number;
+      readonly content: string;
+      readonly complete: boolean;
+      readonly elapsedMs: number;
+    } & SpeechActions)
   /** Speak now, interrupting whoever is talking; a new `interruptId` discards the previous interrupt. */
   | ({ readonly type: "agent_interrupt"; readonly interruptId: number; readonly content: string; readonly complete: boolean } & SpeechActions)
   | { readonly type: "update_agent"; readonly agentConfig: AgentConfigUpdate }
@@ -54,10 +63,13 @@ export type LlmSocketEvent =
   | { readonly type: "rtt"; readonly rttMs: number }
   /** A valid frame that was not acted upon, with why. */
   | { readonly type: "dropped"; readonly frame: "response" | "agent_interrupt"; readonly id: number; readonly cause: DropCause }
-  /** Raw text of every frame received (binary frames are shown as `<binary N bytes>`). */
-  | { readonly type: "frame_in"; readonly raw: string }
-  /** Raw text of every frame sent. */
-  | { readonly type: "frame_out"; readonly raw: string }
+  /**
+   * Raw text of every frame received (binary frames are shown as `<binary N bytes>`); `kind` is the
+   * validated `response_type`, so a log can leave out the ping_pong chatter.
+   */
+  | { readonly type: "frame_in"; readonly raw: string; readonly kind: ResponseType | "invalid" | "binary" }
+  /** Raw text of every frame sent, with its `interaction_type`. */
+  | { readonly type: "frame_out"; readonly raw: string; readonly kind: OutgoingFrame["interaction_type"] }
   /** The socket ended the call; emitted once, and nothing but taps follows. */
   | { readonly type: "ended"; readonly end: CallEnd }
   /** Parley closed the socket itself (`close()`); no ending is implied. */

@@ -3,3 +3,4 @@ export type { LlmSocketEvent, LlmSocketEventType, LlmServerConfig, SpeechActions
 export { RETELL_TIMING, socketUrl, type LlmSocketOptions, type LlmSocketTiming } from "./options.js";
 export { validateFrame, type Validation } from "./validate.js";
 export type * from "./messages.js";
+export { logEntryFor, type LlmLogEntry } from "./log-entry.js";

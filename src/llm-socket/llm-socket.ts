@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import { WebSocket, type RawData } from "ws";
 import { callEnd, type CallEnd } from "../core/call-end.js";
 import type { DisconnectionReason, Phase } from "../core/reasons.js";
@@ -77,6 +78,8 @@ export class LlmSocket {
   #pendingUpdate: UpdateInput | undefined;
   #lastRequest: PendingRequest | undefined;
   #end: CallEnd | null | undefined;
+  #openedAt = 0;
+  #requestSentAt = 0;
 
   constructor(options: LlmSocketOptions) {
     this.#opts = options;
@@ -232,10 +235,11 @@ export class LlmSocket {
     this.#state = "open";
     this.#everOpened = true;
     this.#detailsSent = false;
+    this.#openedAt = performance.now();
     this.#emit({ type: "open", url: this.url, attempt, reconnect });
     if (this.#config?.autoReconnect) this.#keepalive.start();
     if (this.#pendingUpdate) this.updateOnly(this.#pendingUpdate);
-    if (this.#lastRequest && this.#tracker.awaiting) this.#send(this.#requestFrame(this.#lastRequest));
+    if (this.#lastRequest && this.#tracker.awaiting) this.#sendRequest(this.#lastRequest);
   }
 
   #onError(ws: WebSocket, err: Error & { code?: string }): void {
@@ -305,13 +309,13 @@ export class LlmSocket {
     if (ws !== this.#ws || this.#state !== "open") return;
     if (isBinary) {
       const n = rawLength(data);
-      this.#emit({ type: "frame_in", raw: `<binary ${n} bytes>` });
+      this.#emit({ type: "frame_in", raw: `<binary ${n} bytes>`, kind: "binary" });
       this.#corrupt(`the LLM server sent a binary frame (${n} bytes); the protocol is JSON text only`, "binary_frame");
       return;
     }
     const raw = rawText(data);
-    this.#emit({ type: "frame_in", raw });
     const v = validateFrame(raw);
+    this.#emit({ type: "frame_in", raw, kind: v.ok ? v.frame.response_type : "invalid" });
     if (!v.ok) {
       this.#corrupt(v.problem, "invalid_frame");
       return;
@@ -339,7 +343,15 @@ export class LlmSocket {
           this.#emit({ type: "dropped", frame: "response", id: f.response_id, cause: verdict.cause });
           return;
         }
-        this.#emit({ type: "response_chunk", responseId: f.response_id, content: f.content, complete: f.content_complete, ...speechActions(f) });
+        const since = f.response_id === 0 ? this.#openedAt : this.#requestSentAt;
+        this.#emit({
+          type: "response_chunk",
+          responseId: f.response_id,
+          content: f.content,
+          complete: f.content_complete,
+          elapsedMs: performance.now() - since,
+          ...speechActions(f),
+        });
         return;
       }
       case "agent_interrupt": {
@@ -387,8 +399,12 @@ export class LlmSocket {
     const id = this.#tracker.nextId();
     if (this.#finished()) return id;
     this.#lastRequest = { kind, id, input };
-    this.#send(this.#requestFrame(this.#lastRequest));
+    this.#sendRequest(this.#lastRequest);
     return id;
+  }
+
+  #sendRequest(r: PendingRequest): void {
+    if (this.#send(this.#requestFrame(r))) this.#requestSentAt = performance.now();
   }
 
   #withToolCalls(input: TranscriptInput): { transcript_with_tool_calls?: readonly WireTranscriptItem[] } {
@@ -415,7 +431,7 @@ export class LlmSocket {
     const ws = this.#ws;
     if (!ws || this.#state !== "open" || ws.readyState !== WebSocket.OPEN) return false;
     const raw = JSON.stringify(frame);
-    this.#emit({ type: "frame_out", raw });
+    this.#emit({ type: "frame_out", raw, kind: frame.interaction_type });
     // A failed write surfaces as the close event, which is classified there.
     ws.send(raw, () => {});
     return true;

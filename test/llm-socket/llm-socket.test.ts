@@ -359,6 +359,10 @@ test("end_call, digit_to_press, no_interruption_allowed and the other server eve
     const taps = log.events.filter((e) => e.type === "frame_in" || e.type === "frame_out");
     assert.equal(taps[0]?.type, "frame_out");
     assert.equal(taps.length, 1 + 6);
+    assert.deepEqual(log.of("frame_in").map((f) => f.kind), ["tool_call_invocation", "tool_call_result", "metadata", "update_agent", "response", "response"]);
+    assert.deepEqual(log.of("frame_out").map((f) => f.kind), ["response_required"]);
+    // Latency counts from sending the request, so it is never negative and grows chunk by chunk.
+    assert.ok(a !== undefined && b !== undefined && a.elapsedMs >= 0 && b.elapsedMs >= a.elapsedMs);
     await sock.close();
   } finally {
     await srv.close();
