@@ -2,11 +2,16 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { CallEnd } from "../core/call-end.js";
 import { reasonInfo, type DisconnectionReason } from "../core/reasons.js";
+import type { SipResponse } from "../sip/message.js";
+import { parseMessage } from "../sip/parse.js";
 import {
   classifyDialFailure,
   classifyFinalResponse,
+  classifyInviteOutcome,
   mayFailOver,
   parseReasonHeader,
+  provisionalsFrom,
+  transportFailureEvent,
   type DialContext,
   type FinalResponse,
 } from "./sip-outcome.js";
@@ -314,4 +319,68 @@ test("mayFailOver: never after 603+/607/608/487 or callee outcomes; yes after 5x
     classifyDialFailure({ kind: "transport", stage: "dns", target: "x", detail: "ENOTFOUND" }),
   ];
   for (const e of yes) assert.equal(mayFailOver(e), true, `${e.reason}/${e.subReason}`);
+});
+
+// The adapters from the sip/ layer, on a response parsed by Parley's own parser.
+function parsed(text: string): SipResponse {
+  const r = parseMessage(Buffer.from(text.replace(/\n/g, "\r\n")));
+  if (!r.ok || r.message.kind !== "response") throw new Error("fixture did not parse as a response");
+  return r.message;
+}
+
+const WIRE_603 = `SIP/2.0 603 Network Blocked
+Via: SIP/2.0/UDP 127.0.0.2:5070;branch=z9hG4bKabc
+From: <sip:parley@127.0.0.2>;tag=1
+To: <sip:+15551230000@127.0.0.1>;tag=2
+Call-ID: x@127.0.0.2
+CSeq: 1 INVITE
+Reason: SIP;cause=603;text="v=analytics1;url=https://redress.example/a"
+Reason: Q.850;cause=21
+X-Carrier-Ref: 77
+Content-Length: 0
+
+`;
+
+test("classifyInviteOutcome: a parsed 603+ final with both Reason lines kept verbatim", () => {
+  const end = classifyInviteOutcome(
+    { kind: "final", response: parsed(WIRE_603), provisionals: { count: 2, firstStatus: 100, lastStatus: 180, firstAt: T0, alerted: true } },
+    {},
+    T0 + 9000,
+  );
+  assert.equal(end.reason, "marked_as_spam");
+  assert.equal(end.subReason, "network_blocked_603plus");
+  assert.equal(end.at, T0 + 9000);
+  assert.equal(end.sip?.reasonHeader, 'SIP;cause=603;text="v=analytics1;url=https://redress.example/a", Q.850;cause=21');
+  assert.deepEqual(end.sip?.carrierHeaders, { "X-Carrier-Ref": "77" });
+});
+
+test("classifyInviteOutcome: Timer B with and without provisionals, cancel guard, transport, abort", () => {
+  const none = { count: 0, alerted: false };
+  const alerted = { count: 1, firstStatus: 183, lastStatus: 183, firstAt: T0, alerted: true };
+  assert.equal(classifyInviteOutcome({ kind: "timeout", timer: "B", afterMs: 32_000, provisionals: none }).subReason, "upstream_no_response");
+  assert.equal(classifyInviteOutcome({ kind: "timeout", timer: "B", afterMs: 32_000, provisionals: alerted }).reason, "dial_no_answer");
+  const guard = classifyInviteOutcome(
+    { kind: "timeout", timer: "cancel_guard", afterMs: 32_000, provisionals: alerted },
+    { cancel: { cause: "api_stop", at: T0 } },
+  );
+  assert.equal(guard.reason, "manual_stopped");
+  const refused = classifyInviteOutcome({
+    kind: "transport_error",
+    failure: { cause: "connect_refused", stage: "connect", target: "tcp:127.0.0.1:5099", message: "connect ECONNREFUSED", code: "ECONNREFUSED" },
+    provisionals: none,
+  });
+  assert.equal(refused.reason, "telephony_provider_unavailable");
+  assert.equal(refused.subReason, "transport_error");
+  assert.match(refused.message, /tcp:127\.0\.0\.1:5099.*TCP connection.*ECONNREFUSED/);
+  const dns = transportFailureEvent({ cause: "dns_failed", stage: "resolve", message: "getaddrinfo ENOTFOUND x" });
+  assert.equal(dns.kind === "transport" && dns.stage, "dns");
+  const aborted = classifyInviteOutcome({ kind: "aborted", why: "stack closed", provisionals: none });
+  assert.equal(aborted.reason, "dial_failed");
+  assert.equal(aborted.fault, "platform");
+});
+
+test("provisionalsFrom keeps first/last codes and marks an alert seen only in between", () => {
+  assert.deepEqual(provisionalsFrom({ count: 0, alerted: false }), []);
+  assert.deepEqual(provisionalsFrom({ count: 3, firstStatus: 100, lastStatus: 100, firstAt: 5, alerted: true }).map((p) => p.code), [100, 180]);
+  assert.deepEqual(provisionalsFrom({ count: 2, firstStatus: 100, lastStatus: 183, firstAt: 5, alerted: true }).map((p) => p.code), [100, 183]);
 });

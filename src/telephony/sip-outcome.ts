@@ -12,6 +12,9 @@
  */
 import { callEnd, type CallEnd, type SipEvidence } from "../core/call-end.js";
 import type { DisconnectionReason, Fault } from "../core/reasons.js";
+import type { SipResponse } from "../sip/message.js";
+import type { ClientOutcome, ProvisionalSummary } from "../sip/transaction.js";
+import type { TransportFailure } from "../sip/transport-error.js";
 import { isSpecificQ850, q850Cause, q850Outcome } from "./q850.js";
 
 /** A provisional response seen on the INVITE transaction before it failed. */
@@ -566,4 +569,65 @@ function describeEvent(event: DialFailureEvent): string {
 export function mayFailOver(end: CallEnd): boolean {
   if (end.phase !== "dialing") return false;
   return end.reason === "telephony_provider_unavailable" || end.reason === "sip_routing_error";
+}
+
+// Adapters from the sip/ layer's objects, so the dialer hands over what its transaction reported.
+
+/** The classifier's view of a parsed SIP response: code, phrase and every header line as received. */
+export function finalResponseFrom(response: SipResponse, at?: number): FinalResponse {
+  const headers: Record<string, string[]> = {};
+  for (const [name, value] of response.headers.entries()) (headers[name] ??= []).push(value);
+  return { code: response.status, phrase: response.reason, headers, ...(at !== undefined ? { at } : {}) };
+}
+
+/** The provisionals a transaction summarised, as the list DialContext takes. */
+export function provisionalsFrom(summary: ProvisionalSummary): ProvisionalSeen[] {
+  if (summary.count === 0) return [];
+  const at = summary.firstAt ?? 0;
+  const codes = [summary.firstStatus, summary.lastStatus].filter((c): c is number => c !== undefined);
+  if (summary.alerted && !codes.some((c) => RINGING_CODES.has(c))) codes.push(180);
+  if (codes.length === 0) codes.push(100);
+  return [...new Set(codes)].map((code) => ({ code, at }));
+}
+
+/** The DialFailureEvent of a transport failure reported by the sip/ layer. */
+export function transportFailureEvent(failure: TransportFailure, at?: number): DialFailureEvent {
+  const unreachable = failure.cause === "host_unreachable";
+  const stage =
+    failure.stage === "resolve" ? "dns"
+    : failure.stage === "tls_handshake" || failure.cause === "tls_handshake" ? "tls_handshake"
+    : unreachable ? "icmp_unreachable"
+    : failure.stage === "connect" ? "tcp_connect"
+    : "send";
+  return {
+    kind: "transport",
+    stage,
+    target: failure.target ?? "the trunk",
+    detail: `${failure.cause}: ${failure.message}${failure.code ? ` (${failure.code})` : ""}`,
+    ...(at !== undefined ? { at } : {}),
+  };
+}
+
+/**
+ * Classifies how an outbound INVITE client transaction ended (a failing final, Timer B, a
+ * transport error, an abort). `context` carries what the transaction does not know: our CANCEL,
+ * the auth retry, the ring timer. A 2xx is not a failure and comes back as dial_failed/malformed.
+ */
+export function classifyInviteOutcome(
+  outcome: ClientOutcome,
+  context: Omit<DialContext, "provisionals"> = {},
+  at: number = Date.now(),
+): CallEnd {
+  const ctx: DialContext = { ...context, provisionals: provisionalsFrom(outcome.provisionals) };
+  switch (outcome.kind) {
+    case "final":
+      return classifyFinalResponse(finalResponseFrom(outcome.response, at), ctx);
+    case "timeout":
+      // cancel_guard: our CANCEL got no final either; the context's cancel cause decides.
+      return classifyDialFailure({ kind: "timer_b", timeoutMs: outcome.afterMs, at }, ctx);
+    case "transport_error":
+      return classifyDialFailure(transportFailureEvent(outcome.failure, at), ctx);
+    case "aborted":
+      return classifyDialFailure({ kind: "internal", detail: `the INVITE transaction was aborted: ${outcome.why}`, at }, ctx);
+  }
 }
