@@ -5,7 +5,7 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from "kysely";
 import type { Db } from "./db-schema.js";
 import { jsonKeyText, patternMatch, type Engine } from "./dialect.js";
-import { StoreError, type CallEnumField, type CallFilter, type CallNumberField, type CallStringField, type KeyedSource, type NumberOp, type StringOp } from "./types.js";
+import { StoreError, type CallEnumField, type CallFilter, type CallNumberField, type CallStringField, type KeyedSource, type StringOp } from "./types.js";
 
 type CallColumn = keyof Db["calls"] & string;
 type Eb = ExpressionBuilder<Db, "calls">;
@@ -25,7 +25,6 @@ const NUMBER_COLUMNS: Readonly<Record<CallNumberField, CallColumn>> = {
   duration_ms: "duration_ms",
 };
 const KEYED_COLUMNS: Readonly<Record<KeyedSource, CallColumn>> = { metadata: "metadata", dynamic_variables: "dynamic_variables" };
-const NUMBER_SQL: Readonly<Record<Exclude<NumberOp, "ne">, string>> = { eq: "=", gt: ">", ge: ">=", lt: "<", le: "<=" };
 const MAX_IN = 1000;
 
 function column<K extends string>(table: Readonly<Record<K, CallColumn>>, field: unknown, what: string): CallColumn {
@@ -51,6 +50,29 @@ function checkKey(key: unknown): string {
     throw new StoreError("invalid", `bad metadata/dynamic_variables key ${JSON.stringify(key)}: 1-200 characters, no quotes, backslashes or control characters`);
   }
   return key;
+}
+
+/**
+ * The whole-number bounds a number or range filter allows. The columns hold whole ms, so
+ * `gt 9.5` is `>= 10`; PostgreSQL would reject a fractional value compared with a bigint.
+ * lo > hi means nothing matches. Not for `ne`.
+ */
+export function integerBounds(f: Extract<CallFilter, { kind: "number" | "range" }>): { lo?: number; hi?: number } {
+  if (f.kind === "range") {
+    return {
+      ...(f.lo !== undefined ? { lo: Math.ceil(checkNumber(f.lo, `range on ${f.field}`)) } : {}),
+      ...(f.hi !== undefined ? { hi: Math.floor(checkNumber(f.hi, `range on ${f.field}`)) } : {}),
+    };
+  }
+  const v = checkNumber(f.value, `filter on ${f.field}`);
+  switch (f.op) {
+    case "gt": return { lo: Math.floor(v) + 1 };
+    case "ge": return { lo: Math.ceil(v) };
+    case "lt": return { hi: Math.ceil(v) - 1 };
+    case "le": return { hi: Math.floor(v) };
+    case "eq": return Number.isInteger(v) ? { lo: v, hi: v } : { lo: 1, hi: 0 };
+    default: throw new StoreError("invalid", `unknown number operator "${String(f.op)}"`);
+  }
 }
 
 const NOTHING = sql<SqlBool>`1 = 0`;
@@ -98,19 +120,18 @@ function one(engine: Engine, eb: Eb, f: CallFilter): Expression<SqlBool> {
     }
     case "string":
       return stringOp(engine, eb.ref(column(STRING_COLUMNS, f.field, "field")) as Expression<string | null>, f.op, f.value);
-    case "number": {
-      const col = eb.ref(column(NUMBER_COLUMNS, f.field, "field"));
-      const value = checkNumber(f.value, `filter on ${f.field}`);
-      if (f.op === "ne") return sql<SqlBool>`(${col} <> ${value} or ${col} is null)`;
-      const op = Object.hasOwn(NUMBER_SQL, f.op) ? NUMBER_SQL[f.op] : undefined;
-      if (op === undefined) throw new StoreError("invalid", `unknown number operator "${String(f.op)}"`);
-      return sql<SqlBool>`(${col} ${sql.raw(op)} ${value})`;
-    }
+    case "number":
     case "range": {
       const col = eb.ref(column(NUMBER_COLUMNS, f.field, "field"));
+      if (f.kind === "number" && f.op === "ne") {
+        const value = checkNumber(f.value, `filter on ${f.field}`);
+        return Number.isInteger(value) ? sql<SqlBool>`(${col} <> ${value} or ${col} is null)` : sql<SqlBool>`1 = 1`;
+      }
+      const { lo, hi } = integerBounds(f);
+      if (lo !== undefined && hi !== undefined && lo > hi) return NOTHING;
       const parts: Expression<SqlBool>[] = [];
-      if (f.lo !== undefined) parts.push(sql<SqlBool>`(${col} >= ${checkNumber(f.lo, `range on ${f.field}`)})`);
-      if (f.hi !== undefined) parts.push(sql<SqlBool>`(${col} <= ${checkNumber(f.hi, `range on ${f.field}`)})`);
+      if (lo !== undefined) parts.push(sql<SqlBool>`(${col} >= ${lo})`);
+      if (hi !== undefined) parts.push(sql<SqlBool>`(${col} <= ${hi})`);
       return parts.length === 0 ? sql<SqlBool>`1 = 1` : eb.and(parts);
     }
     case "keyed":

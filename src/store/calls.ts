@@ -2,13 +2,14 @@
 import type { CallRecord } from "../core/call-record.js";
 import type { CallStatus } from "../core/reasons.js";
 import { callFilterCondition } from "./call-filters.js";
+import { planCallList } from "./call-list-plan.js";
 import { CALL_STATUSES, UNFINISHED_STATUSES, callToRow, checkCallRecord, rowToCall } from "./call-row.js";
 import type { CallsTable } from "./db-schema.js";
 import { translateDbError } from "./dialect.js";
 import { inTransaction } from "./in-transaction.js";
 import { checkLimit, decodePageKey, encodePageKey } from "./page-key.js";
 import type { RepoContext } from "./repo-context.js";
-import { StoreError, type CallListQuery, type CallListResult, type CallRepo } from "./types.js";
+import { StoreError, type CallFilter, type CallListQuery, type CallListResult, type CallRepo } from "./types.js";
 
 const MAX_SKIP = 100_000;
 
@@ -19,6 +20,7 @@ const LIST_COLUMNS = [
   "end_timestamp", "duration_ms", "owner_node", "end_phase", "end_fault", "end_sip_code", "metadata",
   "dynamic_variables", "end_detail", "timestamps", "extra",
 ] as const satisfies readonly Exclude<keyof CallsTable, "transcripts">[];
+const ALL_COLUMNS = [...LIST_COLUMNS, "transcripts"] as const;
 
 /** The pagination key that continues a list right after this call (also maps Retell v2's call-id cursor). */
 export function callPageKey(call: Pick<CallRecord, "startTimestamp" | "callId">): string {
@@ -81,19 +83,39 @@ export class Calls implements CallRepo {
       throw new StoreError("invalid", `skip must be a whole number from 0 to ${MAX_SKIP}`);
     }
     const desc = query.sortOrder !== "ascending";
-    const after = query.paginationKey === undefined ? undefined : decodePageKey(query.paginationKey);
-    const { db, engine } = this.ctx;
-    const matching = db
-      .selectFrom("calls")
-      .where("workspace_id", "=", workspaceId)
-      .where((eb) => callFilterCondition(engine, eb, query.filters));
-
-    let page = query.omitTranscripts ? matching.select(LIST_COLUMNS) : matching.selectAll();
-    if (after) {
-      page = page.where((eb) => eb(eb.refTuple("start_timestamp", "call_id"), desc ? "<" : ">", eb.tuple(after.at, after.id)));
-    }
     const dir = desc ? "desc" : "asc";
-    const rows = await page.orderBy("start_timestamp", dir).orderBy("call_id", dir).limit(query.limit + 1).offset(skip).execute();
+    const after = query.paginationKey === undefined ? undefined : decodePageKey(query.paginationKey);
+    const plan = planCallList(query.filters, query.sortOrder, after);
+    const { db, engine } = this.ctx;
+    const columns = query.omitTranscripts ? LIST_COLUMNS : ALL_COLUMNS;
+
+    const branch = (filters: readonly CallFilter[]) => {
+      let q = db
+        .selectFrom("calls")
+        .where("workspace_id", "=", workspaceId)
+        .where((eb) => callFilterCondition(engine, eb, filters));
+      if (plan.lo !== undefined) q = q.where("start_timestamp", ">=", plan.lo);
+      if (plan.hi !== undefined) q = q.where("start_timestamp", "<=", plan.hi);
+      const tie = plan.tie;
+      if (tie) q = q.where((eb) => eb.or([eb("start_timestamp", desc ? "<" : ">", tie.at), eb("call_id", desc ? "<" : ">", tie.id)]));
+      return q.select(columns).orderBy("start_timestamp", dir).orderBy("call_id", dir);
+    };
+
+    let rows: Awaited<ReturnType<ReturnType<typeof branch>["execute"]>> = [];
+    const empty = plan.lo !== undefined && plan.hi !== undefined && plan.lo > plan.hi;
+    const [only, ...more] = plan.branches;
+    if (empty || only === undefined) {
+      rows = [];
+    } else if (more.length === 0) {
+      rows = await branch(only).limit(query.limit + 1).offset(skip).execute();
+    } else {
+      // Each branch reads at most one page from its own index; the merge sorts only those rows.
+      const perBranch = query.limit + 1 + skip;
+      const arm = (f: readonly CallFilter[]) => db.selectFrom(branch(f).limit(perBranch).as("b")).selectAll();
+      let union = arm(only);
+      for (const f of more) union = union.unionAll(arm(f));
+      rows = await db.selectFrom(union.as("u")).selectAll().orderBy("start_timestamp", dir).orderBy("call_id", dir).limit(query.limit + 1).offset(skip).execute();
+    }
 
     const hasMore = rows.length > query.limit;
     const items = rows.slice(0, query.limit).map(rowToCall);
@@ -101,7 +123,12 @@ export class Calls implements CallRepo {
     const last = items[items.length - 1];
     if (hasMore && last) result.paginationKey = callPageKey(last);
     if (query.includeTotal) {
-      const counted = await matching.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+      const counted = await db
+        .selectFrom("calls")
+        .where("workspace_id", "=", workspaceId)
+        .where((eb) => callFilterCondition(engine, eb, query.filters))
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow();
       result.total = Number(counted.n);
     }
     return result;

@@ -27,7 +27,7 @@ export function decodePageKey(key: string): { at: number; id: string } {
   } catch {
     parsed = undefined;
   }
-  if (!Array.isArray(parsed) || parsed.length !== 2 || !Number.isFinite(parsed[0]) || typeof parsed[1] !== "string") {
+  if (!Array.isArray(parsed) || parsed.length !== 2 || !Number.isSafeInteger(parsed[0]) || typeof parsed[1] !== "string") {
     throw new StoreError("invalid", "pagination_key is not one this server issued");
   }
   return { at: parsed[0] as number, id: parsed[1] };

@@ -529,6 +529,9 @@ for (const h of harnesses) {
         ["end le", [{ kind: "number", field: "end_timestamp", op: "le", value: T0 + 100_000 }]],
         ["start eq", [{ kind: "number", field: "start_timestamp", op: "eq", value: first.startTimestamp }]],
         ["open range", [{ kind: "range", field: "duration_ms", lo: 100_000 }]],
+        ["start gt/lt with fractions, status in", [{ kind: "number", field: "start_timestamp", op: "gt", value: T0 + 9_999.5 }, { kind: "number", field: "start_timestamp", op: "lt", value: T0 + 45_000.5 }, { kind: "in", field: "call_status", values: ["ongoing", "error", "registered"] }]],
+        ["contradictory start bounds", [{ kind: "number", field: "start_timestamp", op: "ge", value: T0 + 30_000 }, { kind: "range", field: "start_timestamp", hi: T0 + 20_000 }]],
+        ["start eq fraction", [{ kind: "number", field: "start_timestamp", op: "eq", value: T0 + 0.5 }]],
         ["metadata string", [{ kind: "keyed", source: "metadata", key: "tier", op: "eq", value: "gold" }]],
         ["metadata number as text", [{ kind: "keyed", source: "metadata", key: "n", op: "eq", value: "3" }]],
         ["metadata boolean as text", [{ kind: "keyed", source: "metadata", key: "flag", op: "eq", value: "true" }]],
@@ -555,11 +558,15 @@ for (const h of harnesses) {
           assert.deepEqual(got.map((c) => c.callId), want.map((c) => c.callId), `${name} ${sortOrder}`);
         }
       }
-      assert.ok(cases.filter(([, f]) => calls.some((c) => f.every((x) => matches(c, x)))).length >= cases.length - 3, "the cases select rows");
+      assert.ok(cases.filter(([, f]) => calls.some((c) => f.every((x) => matches(c, x)))).length >= cases.length - 5, "the cases select rows");
 
       const sorted = [...calls].sort(byStart);
       const skipped = await store.calls.list(ws.id, { filters: [], sortOrder: "ascending", limit: 5, skip: 3 });
       assert.deepEqual(skipped.items.map((c) => c.callId), sorted.slice(3, 8).map((c) => c.callId));
+      const reasons: CallFilter[] = [{ kind: "in", field: "disconnection_reason", values: ["user_hangup", "inactivity", "dial_busy"] }];
+      const byReason = sorted.filter((c) => matches(c, reasons[0]!)).reverse();
+      const skippedBranches = await store.calls.list(ws.id, { filters: reasons, sortOrder: "descending", limit: 4, skip: 6, paginationKey: callPageKey(byReason[2]!) });
+      assert.deepEqual(skippedBranches.items.map((c) => c.callId), byReason.slice(9, 13).map((c) => c.callId));
       const fromKey = await store.calls.list(ws.id, { filters: [], sortOrder: "ascending", limit: 3, paginationKey: callPageKey(sorted[10]!) });
       assert.deepEqual(fromKey.items.map((c) => c.callId), sorted.slice(11, 14).map((c) => c.callId));
 
