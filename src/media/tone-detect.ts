@@ -29,6 +29,24 @@ function blockEnergy(samples: Int16Array): number {
   return samples.length === 0 ? 0 : sum / samples.length;
 }
 
+/** Cuts a stream of samples into fixed-size blocks, carrying the remainder to the next call. */
+class BlockSplitter {
+  private carry: Int16Array = new Int16Array(0);
+  constructor(private readonly size: number) {}
+
+  /** The complete blocks that `samples` (after the carried remainder) make up. */
+  split(samples: Int16Array): Int16Array[] {
+    const all = new Int16Array(this.carry.length + samples.length);
+    all.set(this.carry, 0);
+    all.set(samples, this.carry.length);
+    const blocks: Int16Array[] = [];
+    let o = 0;
+    for (; o + this.size <= all.length; o += this.size) blocks.push(all.subarray(o, o + this.size));
+    this.carry = all.slice(o);
+    return blocks;
+  }
+}
+
 /** A tone that lasted at least the minimum duration. */
 export interface ToneDetection {
   freqHz: number;
@@ -52,14 +70,13 @@ export interface ToneDetectorOptions {
 /** Streams audio and reports steady tones when they end (or on `flush`). */
 export class ToneDetector {
   private readonly opts: Required<ToneDetectorOptions>;
-  private readonly block: number;
-  private carry: Int16Array = new Int16Array(0);
+  private readonly splitter: BlockSplitter;
   private elapsedMs = 0;
   private run: { freqHz: number; startMs: number; blocks: number } | null = null;
 
   constructor(opts: ToneDetectorOptions) {
     this.opts = { blockMs: 20, purity: 0.7, minDbfs: -40, minDurationMs: 200, ...opts };
-    this.block = Math.round((this.opts.sampleRate * this.opts.blockMs) / 1000);
+    this.splitter = new BlockSplitter(Math.round((this.opts.sampleRate * this.opts.blockMs) / 1000));
   }
 
   /** The dominant candidate tone of one block, or null. */
@@ -81,13 +98,9 @@ export class ToneDetector {
 
   /** Feeds samples; returns tones that ended within them. */
   push(samples: Int16Array): ToneDetection[] {
-    const all = new Int16Array(this.carry.length + samples.length);
-    all.set(this.carry, 0);
-    all.set(samples, this.carry.length);
     const out: ToneDetection[] = [];
-    let o = 0;
-    for (; o + this.block <= all.length; o += this.block) {
-      const f = this.classify(all.subarray(o, o + this.block));
+    for (const block of this.splitter.split(samples)) {
+      const f = this.classify(block);
       if (this.run && f === this.run.freqHz) this.run.blocks++;
       else {
         this.close(out);
@@ -95,7 +108,6 @@ export class ToneDetector {
       }
       this.elapsedMs += this.opts.blockMs;
     }
-    this.carry = all.slice(o);
     return out;
   }
 
@@ -149,25 +161,20 @@ export function detectDtmfBlock(block: Int16Array, sampleRate: number, minDbfs =
 /** Streams audio and reports each in-band DTMF key once per press. */
 export class InbandDtmfDetector {
   private readonly sampleRate: number;
-  private readonly block: number;
-  private carry: Int16Array = new Int16Array(0);
+  private readonly splitter: BlockSplitter;
   private current: DtmfDigit | null = null;
   private count = 0;
 
   constructor(sampleRate = 8000, blockMs = 20) {
     this.sampleRate = sampleRate;
-    this.block = Math.round((sampleRate * blockMs) / 1000);
+    this.splitter = new BlockSplitter(Math.round((sampleRate * blockMs) / 1000));
   }
 
   /** Feeds samples; returns keys that became stable (two blocks in a row) within them. */
   push(samples: Int16Array): DtmfDigit[] {
-    const all = new Int16Array(this.carry.length + samples.length);
-    all.set(this.carry, 0);
-    all.set(samples, this.carry.length);
     const out: DtmfDigit[] = [];
-    let o = 0;
-    for (; o + this.block <= all.length; o += this.block) {
-      const d = detectDtmfBlock(all.subarray(o, o + this.block), this.sampleRate);
+    for (const block of this.splitter.split(samples)) {
+      const d = detectDtmfBlock(block, this.sampleRate);
       if (d !== null && d === this.current) {
         this.count++;
         if (this.count === 2) out.push(d);
@@ -176,7 +183,6 @@ export class InbandDtmfDetector {
         this.count = d === null ? 0 : 1;
       }
     }
-    this.carry = all.slice(o);
     return out;
   }
 }
