@@ -1,5 +1,209 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import fastifyStatic from "@fastify/static";
+import { Type, type Static } from "typebox";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { toWireCall } from "../../calls/call-wire.js";
+import { type CallRecord, type CallStatus, type DisconnectionReason } from "../../core/index.js";
+import { callPageKey } from "../../store/index.js";
+import type { CallListQuery, SortOrder, Store } from "../../store/types.js";
 import type { ApiDeps } from "../context.js";
+import { workspaceOf } from "../context.js";
+import { ApiError } from "../errors.js";
+import { v3Query } from "../list-calls-query.js";
+import { ListCallsV3Body } from "../schemas/call.js";
 
-/** Serves the dashboard's built files at / (filled in by the dashboard work). */
-export function dashboardRoutes(_app: FastifyInstance, _deps: ApiDeps): void {}
+/** Most calls one stats or search request reads; the answer says when it stopped early. */
+export const SCAN_CAP = 20_000;
+const SCAN_PAGE = 1000;
+
+const FilterOnly = Type.Object(
+  {
+    filter_criteria: ListCallsV3Body.properties.filter_criteria,
+    /** How many time buckets the chart wants (default 24). */
+    bucket_count: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+const SearchBody = Type.Object(
+  {
+    filter_criteria: ListCallsV3Body.properties.filter_criteria,
+    sort_order: ListCallsV3Body.properties.sort_order,
+    limit: ListCallsV3Body.properties.limit,
+    pagination_key: ListCallsV3Body.properties.pagination_key,
+    /** Part of a call id, or of the from / to number (spaces, dashes and brackets ignored). */
+    query: Type.String({ minLength: 1, maxLength: 100 }),
+  },
+  { additionalProperties: false },
+);
+
+/** One time bucket of the outcomes chart. */
+export interface StatsBucket {
+  readonly start: number;
+  readonly end: number;
+  readonly counts: Partial<Record<DisconnectionReason | "in_progress", number>>;
+}
+
+/** What `/parley/v1/dashboard/call-stats` answers. */
+export interface CallStats {
+  readonly scanned: number;
+  /** True when more calls matched than SCAN_CAP: the figures cover the newest SCAN_CAP. */
+  readonly truncated: boolean;
+  readonly by_status: Record<CallStatus, number>;
+  readonly by_reason: Partial<Record<DisconnectionReason, number>>;
+  readonly buckets: StatsBucket[];
+}
+
+/** Reads matching calls newest first, page by page, until `visit` says stop or the cap is hit. */
+async function scan(store: Store, wsId: string, base: CallListQuery, visit: (r: CallRecord) => boolean, startKey?: string): Promise<{ scanned: number; exhausted: boolean; lastKey?: string }> {
+  let key = startKey;
+  let scanned = 0;
+  for (;;) {
+    const page = await store.calls.list(wsId, { ...base, limit: SCAN_PAGE, omitTranscripts: true, includeTotal: false, ...(key ? { paginationKey: key } : {}) });
+    for (const r of page.items) {
+      scanned++;
+      const goOn = visit(r);
+      if (!goOn) return { scanned, exhausted: false, lastKey: callPageKey(r) };
+      if (scanned >= SCAN_CAP) return { scanned, exhausted: false, lastKey: callPageKey(r) };
+    }
+    if (!page.hasMore || !page.paginationKey) return { scanned, exhausted: true };
+    key = page.paginationKey;
+  }
+}
+
+/** Counts calls per status, per reason and per reason over time. */
+export function summarise(records: readonly CallRecord[], bucketCount: number, range?: { lo: number; hi: number }): Omit<CallStats, "scanned" | "truncated"> {
+  const byStatus: Record<CallStatus, number> = { registered: 0, ongoing: 0, ended: 0, not_connected: 0, error: 0 };
+  const byReason: Partial<Record<DisconnectionReason, number>> = {};
+  for (const r of records) {
+    byStatus[r.callStatus]++;
+    if (r.disconnectionReason) byReason[r.disconnectionReason] = (byReason[r.disconnectionReason] ?? 0) + 1;
+  }
+  if (records.length === 0 && !range) return { by_status: byStatus, by_reason: byReason, buckets: [] };
+  let lo = range?.lo ?? Math.min(...records.map((r) => r.startTimestamp));
+  let hi = range?.hi ?? Math.max(...records.map((r) => r.startTimestamp));
+  if (hi <= lo) hi = lo + 60_000;
+  // Round the width up to a whole minute so bucket edges read well on the axis.
+  const width = Math.max(60_000, Math.ceil((hi - lo + 1) / bucketCount / 60_000) * 60_000);
+  lo = Math.floor(lo / 60_000) * 60_000;
+  const n = Math.max(1, Math.ceil((hi - lo + 1) / width));
+  const buckets: { start: number; end: number; counts: Partial<Record<DisconnectionReason | "in_progress", number>> }[] = [];
+  for (let i = 0; i < n; i++) buckets.push({ start: lo + i * width, end: lo + (i + 1) * width, counts: {} });
+  for (const r of records) {
+    const b = buckets[Math.floor((r.startTimestamp - lo) / width)];
+    if (!b) continue;
+    const k = r.disconnectionReason ?? "in_progress";
+    b.counts[k] = (b.counts[k] ?? 0) + 1;
+  }
+  return { by_status: byStatus, by_reason: byReason, buckets };
+}
+
+/** Lower-cased text with phone-number punctuation dropped, for loose matching. */
+function squash(s: string): string {
+  return s.toLowerCase().replace(/[\s\-().]/g, "");
+}
+
+/** True when the call's id or either number contains the query. */
+export function matchesSearch(r: Pick<CallRecord, "callId" | "fromNumber" | "toNumber">, query: string): boolean {
+  const q = squash(query);
+  if (q === "") return true;
+  return [r.callId, r.fromNumber, r.toNumber].some((v) => v !== undefined && squash(v).includes(q));
+}
+
+/** The folder holding the built dashboard: `dist/dashboard` beside the package.json above this file. */
+export function dashboardDir(): string {
+  const override = process.env.PARLEY_DASHBOARD_DIR;
+  if (override) return override;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 8; i++) {
+    if (existsSync(join(dir, "package.json"))) return join(dir, "dist", "dashboard");
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return join(process.cwd(), "dist", "dashboard");
+}
+
+const NOT_BUILT = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Parley</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem">
+<h1>Parley</h1>
+<p>The dashboard has not been built yet. Run <code>npm run build:dashboard</code> (or <code>npm start</code>, which builds it when stale), then reload this page.</p>
+<p>The API is up: see <a href="/docs">/docs</a>.</p>
+</body></html>`;
+
+function sendShell(reply: FastifyReply, dir: string): FastifyReply {
+  const index = join(dir, "index.html");
+  // Read on each request so a rebuild is picked up without a restart; the shell is tiny.
+  const html = existsSync(index) ? readFileSync(index, "utf8") : NOT_BUILT;
+  return reply.type("text/html; charset=utf-8").header("cache-control", "no-cache").send(html);
+}
+
+/**
+ * Serves the dashboard (the HTML shell at / and /dashboard, hashed assets under /dashboard/),
+ * and the two read-only helpers it needs beyond Retell's API: call statistics and call search.
+ */
+export async function dashboardRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  const { store, urls } = deps;
+  const dir = dashboardDir();
+
+  app.get("/", { schema: { hide: true } }, async (_req, reply) => sendShell(reply, dir));
+  app.get("/dashboard", { schema: { hide: true } }, async (_req, reply) => sendShell(reply, dir));
+  await app.register(fastifyStatic, {
+    root: dir,
+    prefix: "/dashboard/",
+    decorateReply: false,
+    index: false,
+    wildcard: true,
+    // Assets carry a content hash in their names, so they never change under one URL.
+    immutable: true,
+    maxAge: "365d",
+    logLevel: "silent",
+  });
+
+  app.post("/parley/v1/dashboard/call-stats", { schema: { body: FilterOnly, tags: ["parley"] } }, async (req) => {
+    const ws = workspaceOf(req);
+    const body = (req.body ?? {}) as Static<typeof FilterOnly>;
+    const base: CallListQuery = { ...v3Query(body.filter_criteria ? { filter_criteria: body.filter_criteria } : {}), sortOrder: "descending" };
+    const records: CallRecord[] = [];
+    const res = await badStoreTo400(() => scan(store, ws.id, base, (r) => (records.push(r), true)));
+    const st = body.filter_criteria?.start_timestamp;
+    const range = st && st.type === "range" ? { lo: st.value[0], hi: st.value[1] } : undefined;
+    const stats: CallStats = { scanned: res.scanned, truncated: !res.exhausted, ...summarise(records, body.bucket_count ?? 24, range) };
+    return stats;
+  });
+
+  app.post("/parley/v1/dashboard/search-calls", { schema: { body: SearchBody, tags: ["parley"] } }, async (req) => {
+    const ws = workspaceOf(req);
+    const body = req.body as Static<typeof SearchBody>;
+    const limit = body.limit ?? 50;
+    const sortOrder: SortOrder = body.sort_order === "ascending" ? "ascending" : "descending";
+    const base: CallListQuery = { ...v3Query(body.filter_criteria ? { filter_criteria: body.filter_criteria } : {}), sortOrder };
+    const found: CallRecord[] = [];
+    const res = await badStoreTo400(() =>
+      scan(store, ws.id, base, (r) => {
+        if (matchesSearch(r, body.query)) found.push(r);
+        return found.length < limit;
+      }, body.pagination_key),
+    );
+    // Stopped on a full page or on the cap: more may match after the last row read.
+    const hasMore = !res.exhausted;
+    return {
+      items: found.map((r) => toWireCall(r, urls, { omitTranscripts: true })),
+      has_more: hasMore,
+      ...(hasMore && res.lastKey ? { pagination_key: res.lastKey } : {}),
+      scanned: res.scanned,
+    };
+  });
+}
+
+async function badStoreTo400<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof Error && err.name === "StoreError" && (err as Error & { code?: string }).code === "invalid") throw new ApiError(400, err.message);
+    throw err;
+  }
+}
