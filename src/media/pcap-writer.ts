@@ -248,6 +248,11 @@ export class PcapWriter {
     return this.record(frame(s, d, 6, seg, 16, this.ipId++), timeMs);
   }
 
+  /** Records a datagram seen by a media tap: "out" went local → remote, "in" remote → local. */
+  writeTapped(t: { direction: "in" | "out"; local: Endpoint; remote: Endpoint; data: Uint8Array; atMs: number }): boolean {
+    return t.direction === "out" ? this.writeUdp(t.local, t.remote, t.data, t.atMs) : this.writeUdp(t.remote, t.local, t.data, t.atMs);
+  }
+
   /** Flushes and closes the file. */
   async close(): Promise<PcapSummary> {
     if (!this.closed) {

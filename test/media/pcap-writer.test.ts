@@ -57,10 +57,13 @@ test("records carry Ethernet/IPv4/UDP headers with valid lengths, checksum and Â
     assert.equal(w.writeTcp(caller, callee, Buffer.from("abc"), T0 + 2), true);
     assert.equal(w.writeTcp(caller, callee, Buffer.from("defg"), T0 + 3), true);
     assert.equal(w.writeTcp(callee, caller, Buffer.from("xy"), T0 + 4), true);
+    assert.equal(w.writeTapped({ direction: "in", local: calleeRtp, remote: callerRtp, data: Buffer.from("in"), atMs: T0 + 5 }), true);
     await w.close();
     const f = readPcap(readFileSync(path));
     assert.equal(f.linktype, 1);
-    assert.equal(f.packets.length, 5);
+    assert.equal(f.packets.length, 6);
+    const tapped = f.packets[5]!;
+    assert.deepEqual([tapped.src, tapped.srcPort, tapped.dst, tapped.dstPort], [callerRtp.address, callerRtp.port, calleeRtp.address, calleeRtp.port]);
     const [udp, v6, t1, t2, t3] = f.packets;
     assert.equal(udp!.src, "127.0.0.2");
     assert.equal(udp!.dstPort, 40000);

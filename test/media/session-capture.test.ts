@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Pacer } from "../../src/media/pacer.js";
 import { PcapWriter } from "../../src/media/pcap-writer.js";
-import { RtpSession, type RtpSessionEvent } from "../../src/media/rtp-session.js";
+import { RtpSession, type PacketTapEntry, type RtpSessionEvent } from "../../src/media/rtp-session.js";
 import { readPcap } from "./pcap-reader.js";
 import { sipLadder } from "./sip-ladder.js";
 import { haveTool, run, scratch } from "./tools.js";
@@ -35,9 +35,9 @@ test("a call's RTP and RTCP, tapped into a PCAP, are decoded by tshark as two lo
   const { dir, cleanup } = scratch("parley-cap-");
   const path = join(dir, "call.pcap");
   const pcap = await PcapWriter.create(path);
-  const tap = (t: { direction: "in" | "out"; local: { address: string; port: number }; remote: { address: string; port: number }; data: Buffer; atMs: number }) => {
-    // Record only what each side sends, so every packet appears once.
-    if (t.direction === "out") pcap.writeUdp(t.local, t.remote, t.data, t.atMs);
+  const tap = (t: PacketTapEntry) => {
+    // Both ends are ours: record only what each side sends, so every packet appears once.
+    if (t.direction === "out") pcap.writeTapped(t);
   };
   const pacer = new Pacer();
   const a = await RtpSession.open({ codec: "PCMA", bind: { address: "127.0.0.1" }, pacer, tap, rtcp: { intervalMs: 300 } });
