@@ -70,3 +70,26 @@ test("a long offending value is shortened in the message", () => {
   const problem = bad({ response_type: "response", response_id: 1, content: "x".repeat(500), content_complete: true, end_call: "y".repeat(500) });
   assert.ok(problem.length < 200, problem);
 });
+
+test("frames shaped like Retell's official demo servers are accepted", () => {
+  // Python demo: config carries a stray response_id; optional fields serialised as null.
+  assert.deepEqual(ok('{"response_type":"config","config":{"auto_reconnect":true,"call_details":true},"response_id":1}'), {
+    response_type: "config",
+    config: { auto_reconnect: true, call_details: true },
+  });
+  assert.deepEqual(ok('{"response_type":"response","response_id":0,"content":"Hi","content_complete":true,"end_call":false,"transfer_number":null}'), {
+    response_type: "response",
+    response_id: 0,
+    content: "Hi",
+    content_complete: true,
+    end_call: false,
+  });
+  // Node demo: an end_call frame whose content is the model's (possibly missing) message.
+  assert.deepEqual(ok('{"response_type":"response","response_id":4,"content_complete":true,"end_call":true}'), {
+    response_type: "response",
+    response_id: 4,
+    content: "",
+    content_complete: true,
+    end_call: true,
+  });
+});

@@ -12,7 +12,9 @@ import type { IncomingFrame, WireAgentConfig, WireConfig, WireSpeechActions } fr
  *   in the message is the debuggable choice.
  * - TOLERATED: keys the protocol does not define are ignored (forward compatibility); `null` in an
  *   optional field means "absent" (common in servers that serialise optional fields as null); a
- *   frame without `response_type` is a legacy `response`.
+ *   frame without `response_type` is a legacy `response`; a `response` / `agent_interrupt` without
+ *   `content` (or with null) carries "" — Retell's own Node demo sends its end_call frame with the
+ *   model's message, which is undefined when the model gave none.
  * - DROPPED WITH A LOG (decided later, by the response tracker, not here): chunks for a superseded,
  *   never-requested or already-completed `response_id`, and a repeated begin message.
  */
@@ -54,6 +56,11 @@ function num(o: Obj, key: string): number {
   const v = o[key];
   if (typeof v !== "number" || !Number.isFinite(v)) throw new Invalid(`\`${key}\` must be a number, got ${describe(v)}`);
   return v;
+}
+
+/** Spoken text; absent or null is nothing to say. */
+function content(o: Obj): string {
+  return present(o, "content") ? str(o, "content") : "";
 }
 
 function obj(o: Obj, key: string): Obj {
@@ -115,7 +122,7 @@ function frameOf(o: Obj): IncomingFrame {
       return {
         response_type: "response",
         response_id: int(o, "response_id"),
-        content: str(o, "content"),
+        content: content(o),
         content_complete: bool(o, "content_complete"),
         ...speechActions(o),
       };
@@ -123,7 +130,7 @@ function frameOf(o: Obj): IncomingFrame {
       return {
         response_type: "agent_interrupt",
         interrupt_id: int(o, "interrupt_id"),
-        content: str(o, "content"),
+        content: content(o),
         content_complete: bool(o, "content_complete"),
         ...speechActions(o),
       };
