@@ -1,0 +1,156 @@
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { layoutLadder } from "../../dashboard/src/ladder.js";
+import { matchesSearch, summarise } from "../../src/api/routes/dashboard.js";
+import { startTestParley, type TestParley } from "../helpers/parley.js";
+import { ensureDashboardBuilt } from "./browser.js";
+import { PLANS, seedCalls, type SeededCall } from "./seed.js";
+
+let p: TestParley;
+let seeded: SeededCall[];
+
+async function api(method: string, path: string, body?: unknown, key: string = p.apiKey): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(p.url + path, {
+    method,
+    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+    ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+before(async () => {
+  await ensureDashboardBuilt();
+  p = await startTestParley();
+  const agent = await api("POST", "/create-agent", { agent_name: "Seeder", response_engine: { type: "custom-llm", llm_websocket_url: "ws://127.0.0.1:9" }, voice_id: "espeak-en-us-male" });
+  seeded = await seedCalls(p, String(agent.json.agent_id), "Seeder");
+});
+after(async () => p?.close());
+
+test("the shell and its assets are public; the data endpoints are not", async () => {
+  const res = await fetch(p.url + "/");
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get("content-type") ?? "", /text\/html/);
+  const html = await res.text();
+  assert.match(html, /<div id="root">/);
+  const asset = /src="(\/dashboard\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+  assert.ok(asset, "the shell names its script under /dashboard/assets/");
+  const js = await fetch(p.url + asset);
+  assert.equal(js.status, 200);
+  assert.match(js.headers.get("content-type") ?? "", /javascript/);
+  assert.equal((await fetch(p.url + "/dashboard")).status, 200);
+  assert.equal((await fetch(p.url + "/dashboard/assets/nope.js")).status, 404);
+  assert.equal((await api("POST", "/parley/v1/dashboard/call-stats", {}, "")).status, 401);
+  assert.equal((await api("POST", "/parley/v1/dashboard/search-calls", { query: "x" }, "wrong")).status, 401);
+});
+
+test("without a build, / says how to build the dashboard", async () => {
+  const empty = mkdtempSync(join(tmpdir(), "parley-nodash-"));
+  process.env.PARLEY_DASHBOARD_DIR = empty;
+  const q = await startTestParley().finally(() => delete process.env.PARLEY_DASHBOARD_DIR);
+  try {
+    const res = await fetch(q.url + "/");
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /npm run build:dashboard/);
+  } finally {
+    await q.close();
+    rmSync(empty, { recursive: true, force: true });
+  }
+});
+
+test("call-stats counts every status and reason, and the buckets add up", async () => {
+  const { status, json } = await api("POST", "/parley/v1/dashboard/call-stats", { bucket_count: 12 });
+  assert.equal(status, 200);
+  const byStatus = json.by_status as Record<string, number>;
+  for (const s of ["registered", "ongoing", "ended", "not_connected", "error"]) {
+    assert.equal(byStatus[s], seeded.filter((c) => c.status === s).length, s);
+    assert.ok((byStatus[s] ?? 0) > 0, `seed has a ${s} call`);
+  }
+  const byReason = json.by_reason as Record<string, number>;
+  assert.equal(byReason.dial_busy, 2);
+  assert.equal(byReason.user_hangup, 3);
+  const buckets = json.buckets as { counts: Record<string, number> }[];
+  assert.ok(buckets.length >= 1 && buckets.length <= 13, `bucket count ${buckets.length}`);
+  const sum = buckets.reduce((a, b) => a + Object.values(b.counts).reduce((x, n) => x + n, 0), 0);
+  assert.equal(sum, seeded.length);
+  assert.equal(json.scanned, seeded.length);
+  assert.equal(json.truncated, false);
+});
+
+test("call-stats takes list-calls filters and refuses bad ones with a message", async () => {
+  const only = await api("POST", "/parley/v1/dashboard/call-stats", { filter_criteria: { disconnection_reason: { type: "enum", op: "in", value: ["marked_as_spam"] } } });
+  assert.equal(only.status, 200);
+  assert.deepEqual(only.json.by_reason, { marked_as_spam: 1 });
+  const bad = await api("POST", "/parley/v1/dashboard/call-stats", { filter_criteria: { disconnection_reason: { type: "enum", op: "in", value: ["dial_bussy"] } } });
+  assert.equal(bad.status, 400);
+  assert.match(String(bad.json.message), /dial_bussy/);
+  const junk = await api("POST", "/parley/v1/dashboard/call-stats", "{not json");
+  assert.equal(junk.status, 400);
+  const extra = await api("POST", "/parley/v1/dashboard/call-stats", { bucket_count: 0 });
+  assert.equal(extra.status, 400);
+});
+
+test("search-calls finds a call by either number or its id, and pages without repeats", async () => {
+  const target = seeded.find((c) => c.reason === "marked_as_spam")!;
+  const byTo = await api("POST", "/parley/v1/dashboard/search-calls", { query: target.toNumber!.slice(-6) });
+  assert.deepEqual((byTo.json.items as { call_id: string }[]).map((c) => c.call_id), [target.callId]);
+  const byFrom = await api("POST", "/parley/v1/dashboard/search-calls", { query: target.fromNumber!.replace(/^\+1(\d{3})/, "($1) ") });
+  assert.deepEqual((byFrom.json.items as { call_id: string }[]).map((c) => c.call_id), [target.callId]);
+  const byId = await api("POST", "/parley/v1/dashboard/search-calls", { query: target.callId.slice(5, 20).toUpperCase() });
+  assert.deepEqual((byId.json.items as { call_id: string }[]).map((c) => c.call_id), [target.callId]);
+
+  const phone = seeded.filter((c) => c.fromNumber !== undefined).map((c) => c.callId);
+  const seen: string[] = [];
+  let key: string | undefined;
+  for (let guard = 0; guard < 50; guard++) {
+    const page = await api("POST", "/parley/v1/dashboard/search-calls", { query: "+1415555", limit: 4, ...(key ? { pagination_key: key } : {}) });
+    assert.equal(page.status, 200);
+    seen.push(...(page.json.items as { call_id: string }[]).map((c) => c.call_id));
+    key = page.json.has_more ? String(page.json.pagination_key) : undefined;
+    if (!key) break;
+  }
+  assert.equal(new Set(seen).size, seen.length, "no call twice");
+  assert.deepEqual([...seen].sort(), [...phone].sort());
+  const bad = await api("POST", "/parley/v1/dashboard/search-calls", { query: "x", pagination_key: "garbage" });
+  assert.equal(bad.status, 400);
+  assert.equal((await api("POST", "/parley/v1/dashboard/search-calls", { query: "" })).status, 400);
+});
+
+test("summarise buckets by start time and keeps live calls apart", () => {
+  const base = { workspaceId: "w", callType: "phone_call" as const, agentId: "a", agentVersion: 0, dataStorageSetting: "everything" as const, timestamps: {} };
+  const s = summarise([
+    { ...base, callId: "1", callStatus: "ended", disconnectionReason: "user_hangup", startTimestamp: 0 },
+    { ...base, callId: "2", callStatus: "ended", disconnectionReason: "user_hangup", startTimestamp: 59_000 },
+    { ...base, callId: "3", callStatus: "not_connected", disconnectionReason: "dial_busy", startTimestamp: 180_000 },
+    { ...base, callId: "4", callStatus: "ongoing", startTimestamp: 180_500 },
+  ], 4);
+  assert.deepEqual(s.by_reason, { user_hangup: 2, dial_busy: 1 });
+  assert.equal(s.by_status.ongoing, 1);
+  assert.deepEqual(s.buckets.map((b) => b.counts), [{ user_hangup: 2 }, {}, {}, { dial_busy: 1, in_progress: 1 }]);
+  assert.deepEqual(summarise([], 4).buckets, []);
+});
+
+test("matchesSearch ignores case and phone punctuation", () => {
+  const call = { callId: "call_abcdef", fromNumber: "+14155550123", toNumber: "+16505550000" };
+  assert.equal(matchesSearch(call, "ABCD"), true);
+  assert.equal(matchesSearch(call, "(415) 555-0123"), true);
+  assert.equal(matchesSearch(call, "650 555"), true);
+  assert.equal(matchesSearch(call, "999"), false);
+});
+
+test("the ladder puts Parley first and draws every SIP message of the call in order", async () => {
+  const target = seeded.find((c) => c.reason === "telephony_provider_permission_denied")!;
+  const log = await api("GET", `/parley/v1/call-log/${target.callId}`);
+  const ladder = layoutLadder(log.json.events as never);
+  assert.deepEqual(ladder.columns.map((c) => [c.address, c.parley]), [["127.0.0.1:5060", true], ["127.0.0.2:5070", false]]);
+  const plan = PLANS.find((x) => x.reason === "telephony_provider_permission_denied")!;
+  assert.deepEqual(ladder.arrows.map((a) => a.summary), plan.ladder!.map(([, s]) => s));
+  assert.deepEqual(ladder.arrows.map((a) => a.failure), [false, true, false, false, true, false]);
+  assert.deepEqual(ladder.arrows.map((a) => [a.from, a.to]), [[0, 1], [1, 0], [0, 1], [0, 1], [1, 0], [0, 1]]);
+  // Malformed SIP data is skipped, not drawn.
+  const odd = layoutLadder([{ tMs: 0, at: 0, type: "sip.in", data: { summary: "x" } }]);
+  assert.equal(odd.arrows.length, 0);
+});
