@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createSocket } from "node:dgram";
+import { createServer } from "node:net";
 import { existsSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,6 +34,8 @@ export type ExtraHeaders = readonly string[] | Readonly<Record<string, string | 
 interface CommonOptions {
   /** Loopback address to bind. Default 127.0.0.1. */
   readonly host?: string;
+  /** SIP transport (`-t u1` / `-t t1`; this SIPp build has no TLS). Default udp. */
+  readonly transport?: "udp" | "tcp";
   /** Port to bind; default a free one probed on `host`. */
   readonly port?: number;
   /** Calls to handle before SIPp exits (`-m`). Default 1. */
@@ -169,6 +172,20 @@ export async function freeUdpPort(host = "127.0.0.1"): Promise<number> {
   });
 }
 
+/** A port free for `transport` on `host` right now. */
+export async function freePort(transport: "udp" | "tcp", host = "127.0.0.1"): Promise<number> {
+  if (transport === "udp") return freeUdpPort(host);
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /** A scenario file without its comments (they name the placeholders, which must not be filled there). */
 function template(name: string): string {
   return readFileSync(join(SCENARIO_DIR, name), "utf8").replace(/[ \t]*<!--[\s\S]*?-->\n?/g, "");
@@ -176,7 +193,13 @@ function template(name: string): string {
 
 function fill(text: string, values: Readonly<Record<string, string>>): string {
   let out = text;
-  for (const [key, value] of Object.entries(values)) out = out.split(`__${key}__`).join(value);
+  for (const [key, value] of Object.entries(values)) {
+    // A placeholder alone on its line takes the whole line: an empty value must not leave a blank
+    // line, which inside a SIP message would end the header section early.
+    const wholeLine = new RegExp(`^[ \\t]*__${key}__\\n`, "gm");
+    out = out.replace(wholeLine, () => (value === "" ? "" : `${value}\n`));
+    out = out.split(`__${key}__`).join(value);
+  }
   const left = /__[A-Z_]+__/.exec(out);
   if (left) throw new Error(`scenario placeholder ${left[0]} left unfilled`);
   return out;
@@ -343,12 +366,17 @@ function parseStats(csvPath: string): SippStats | undefined {
   return { created: num("TotalCallCreated"), successful: num("SuccessfulCall(C)"), failed: num("FailedCall(C)"), raw };
 }
 
-/** True once /proc/net/udp lists `host:port` as bound (Linux; SIPp binds before it starts its loop). */
-function udpBound(host: string, port: number): boolean {
+/**
+ * True once the kernel lists `host:port` as bound (UDP) or listening (TCP, state 0A). Linux only;
+ * elsewhere the stats file alone decides.
+ */
+function socketBound(transport: "udp" | "tcp", host: string, port: number): boolean {
   const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
   const hexHost = host.split(".").reverse().map((o) => Number(o).toString(16).toUpperCase().padStart(2, "0")).join("");
+  const local = ` ${hexHost}:${hexPort} `;
   try {
-    return readFileSync("/proc/net/udp", "utf8").includes(` ${hexHost}:${hexPort} `);
+    const lines = readFileSync(`/proc/net/${transport}`, "utf8").split("\n");
+    return lines.some((l) => l.includes(local) && (transport === "udp" || / 0A /.test(l)));
   } catch {
     return true;
   }
@@ -424,7 +452,7 @@ function commonArgs(dir: string, host: string, port: number, options: CommonOpti
   const timeoutSec = Math.max(1, Math.ceil(timeoutOf(options) / 1000));
   return [
     "-sf", join(dir, "scenario.xml"),
-    "-i", host, "-p", String(port),
+    "-i", host, "-p", String(port), "-t", (options.transport ?? "udp") === "tcp" ? "t1" : "u1",
     "-mi", host, "-mp", String(mediaPort), "-cp", String(controlPort),
     "-m", String(calls),
     "-timeout", `${timeoutSec}s`,
@@ -436,10 +464,10 @@ function commonArgs(dir: string, host: string, port: number, options: CommonOpti
 }
 
 /** Resolves once SIPp's stats file has its first row and its port is bound; rejects if it exits first. */
-async function ready(dir: string, host: string, port: number, done: Promise<SippResult>): Promise<void> {
+async function ready(dir: string, transport: "udp" | "tcp", host: string, port: number, done: Promise<SippResult>): Promise<void> {
   const statsPath = join(dir, "stats.csv");
   const isReady = (): boolean =>
-    existsSync(statsPath) && readFileSync(statsPath, "utf8").split("\n").filter((x) => x.trim()).length >= 2 && udpBound(host, port);
+    existsSync(statsPath) && readFileSync(statsPath, "utf8").split("\n").filter((x) => x.trim()).length >= 2 && socketBound(transport, host, port);
   if (isReady()) return;
   await new Promise<void>((resolve, reject) => {
     const watcher = watch(dir, () => check());
@@ -482,13 +510,13 @@ export async function startSippUas(options: UasOptions): Promise<SippProcess> {
   let lastError: unknown;
   // A probed port can be taken between the probe and SIPp's bind: probe again a few times.
   for (let attempt = 0; attempt < 3; attempt++) {
-    const port = options.port ?? (await freeUdpPort(host));
+    const port = options.port ?? (await freePort(options.transport ?? "udp", host));
     const dir = mkdtempSync(join(tmpdir(), "parley-sipp-"));
     writeFileSync(join(dir, "scenario.xml"), uasScenarioXml(options, port));
     const args = commonArgs(dir, host, port, options, await freeUdpPort(host), await freeUdpPort(host));
     const { child, done } = launch({ args, dir, host, port, keepFiles: keepFiles(options), timeoutMs: timeoutOf(options) });
     try {
-      await ready(dir, host, port, done);
+      await ready(dir, options.transport ?? "udp", host, port, done);
     } catch (e) {
       lastError = e;
       await stopChild(child, done);
@@ -516,7 +544,7 @@ export async function startSippUas(options: UasOptions): Promise<SippProcess> {
 export async function runSippUac(options: UacOptions): Promise<SippResult> {
   const host = loopback(options.host);
   loopback(options.target.host);
-  const port = options.localPort ?? (await freeUdpPort(host));
+  const port = options.localPort ?? (await freePort(options.transport ?? "udp", host));
   const dir = mkdtempSync(join(tmpdir(), "parley-sipp-"));
   writeFileSync(join(dir, "scenario.xml"), uacScenarioXml(options));
   const rate = options.rate ?? 10;
@@ -534,7 +562,7 @@ export async function runSippUac(options: UacOptions): Promise<SippResult> {
 /** Splits SIPp's -trace_msg log into the SIP messages it sent or received. */
 export function sippMessages(log: string, direction: "sent" | "received"): string[] {
   const out: string[] = [];
-  const re = /UDP message (sent|received) (?:\[\d+\] bytes ?:|\(\d+ bytes\):)[ \t]*\n\n([\s\S]*?)(?=\n-{10,} |$)/g;
+  const re = /(?:UDP|TCP) message (sent|received) (?:\[\d+\] bytes ?:|\(\d+ bytes\):)[ \t]*\n\n([\s\S]*?)(?=\n-{10,} |$)/g;
   for (const m of log.replace(/\r\n/g, "\n").matchAll(re)) if (m[1] === direction && m[2]) out.push(m[2].trim());
   return out;
 }

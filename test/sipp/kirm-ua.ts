@@ -100,11 +100,17 @@ export class KirmUa {
    * `onRequest` answers requests that are not a BYE of an INVITE placed here (UAS use);
    * return a response to send it, or undefined to stay silent.
    */
-  constructor(address: string, port: number, onRequest?: (rq: KirmMessage) => KirmMessage | undefined) {
+  constructor(
+    address: string,
+    port: number,
+    onRequest?: (rq: KirmMessage) => KirmMessage | undefined,
+    options: { readonly tcp?: boolean } = {},
+  ) {
     this.#address = address;
     this.#port = port;
     this.#onRequest = onRequest;
-    this.#stack = sip.create({ address, port, tcp: false }, (rq) => this.#request(rq));
+    const tcp = options.tcp ?? false;
+    this.#stack = sip.create({ address, port, tcp, udp: !tcp }, (rq) => this.#request(rq));
   }
 
   #request(rq: KirmMessage): void {

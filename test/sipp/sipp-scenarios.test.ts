@@ -8,7 +8,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { classifyFinalResponse } from "../../src/telephony/sip-outcome.js";
-import { freeUdpPort, runSippUac, sippMessages, startSippUas, type SippProcess } from "../helpers/sipp.js";
+import { freePort, freeUdpPort, runSippUac, sippMessages, startSippUas, type SippProcess } from "../helpers/sipp.js";
 import { KirmUa, OFFER_SDP, rawHeaders, type InviteOutcome } from "./kirm-ua.js";
 
 const UAC_HOST = "127.0.0.2";
@@ -88,6 +88,9 @@ test("early-media-480: 183 with SDP, then 480", async () => {
   const { outcome, uasExit } = await call({ scenario: "early-media-480", ringMs: 50 }, {});
   assert.deepEqual(outcome.codes, [100, 183, 480]);
   assert.match(outcome.provisionals[1]?.content ?? "", /m=audio \d+ RTP\/AVP 0 8/);
+  // No extra headers: the 480 must still end its header section at Content-Length, with no body.
+  assert.equal(outcome.final.headers["content-length"], 0);
+  assert.equal(outcome.final.content, "");
   assert.equal(uasExit, 0);
 });
 
@@ -213,4 +216,18 @@ test("bad template input is refused before SIPp runs", async () => {
   await assert.rejects(startSippUas({ code: 486, phrase: "Busy", headers: ["not a header"] }), /not a header line/);
   await assert.rejects(startSippUas({ code: 486, phrase: "Busy", headers: { "Bad Name": "x" } }), /bad header name/);
   await assert.rejects(startSippUas({ code: 486, phrase: "Busy", host: "0.0.0.0" }), /127\.x\.x\.x/);
+});
+
+test("reject over TCP: SIPp listens on TCP and the 486 comes back on the connection", async () => {
+  const uas = await startSippUas({ code: 486, phrase: "Busy Here", transport: "tcp" });
+  const ua = new KirmUa(UAC_HOST, await freePort("tcp", UAC_HOST), undefined, { tcp: true });
+  try {
+    const outcome = await within(ua.invite({ uri: `sip:+15551230000@127.0.0.1:${uas.port};transport=tcp` }), STEP_MS, "INVITE over TCP");
+    assert.deepEqual(outcome.codes, [100, 486]);
+    assert.equal((await within(uas.done, STEP_MS, "SIPp exit")).exitCode, 0);
+    assert.match(sippMessages(uas.messages() || (await uas.done).messages, "received")[0] ?? "", /^INVITE .*transport=tcp/);
+  } finally {
+    ua.close();
+    await uas.stop();
+  }
 });
