@@ -25,6 +25,7 @@ import {
 } from "./rtcp-packet.js";
 import { ReceiveStats } from "./rtp-receive-stats.js";
 import { bindMediaSocket } from "./udp-socket.js";
+import { allocPcm, copyPcm } from "./pcm-pool.js";
 import { isRtcpPacketType, parseRtp, RTP_HEADER_BYTES, writeRtpHeader, type RtpPacket, type RtpParseError } from "./rtp-packet.js";
 
 const CLOCK_RATE = 8000;
@@ -276,7 +277,7 @@ export class RtpSession {
   /** Queues PCM16 audio at `pcmRate` for sending. */
   sendAudio(pcm: Int16Array): void {
     if (this.closed || pcm.length === 0) return;
-    const at8k = this.txResampler ? this.txResampler.process(pcm) : pcm.slice();
+    const at8k = this.txResampler ? this.txResampler.process(pcm) : copyPcm(pcm);
     this.txQueue.push(at8k);
     this.txQueued += at8k.length;
   }
@@ -307,7 +308,7 @@ export class RtpSession {
       this.txQueued -= first.length;
       return first;
     }
-    const frame = new Int16Array(this.frameSamples);
+    const frame = allocPcm(this.frameSamples);
     let filled = 0;
     while (filled < this.frameSamples && this.txQueue.length > 0) {
       const head = this.txQueue[0] as Int16Array;
@@ -418,7 +419,7 @@ export class RtpSession {
   }
 
   private emitAudio(payload: Buffer | null, concealed: boolean): void {
-    const pcm8 = payload ? g711Decode(this.codec, payload) : new Int16Array(this.frameSamples);
+    const pcm8 = payload ? g711Decode(this.codec, payload, allocPcm(payload.length)) : allocPcm(this.frameSamples);
     const pcm = this.rxResampler ? this.rxResampler.process(pcm8) : pcm8;
     this.emit({ type: "audio", pcm, sampleRate: this.pcmRate, concealed });
   }

@@ -72,13 +72,16 @@ export class WavWriter {
   /** Appends two channels of equal length as one interleaved block (stereo files only). */
   writeStereo(left: Int16Array, right: Int16Array): void {
     if (this.channels !== 2) throw new Error("writeStereo needs a 2-channel WavWriter");
+    if (this.closed) throw new Error("WavWriter is closed");
     const n = Math.max(left.length, right.length);
-    const out = new Int16Array(n * 2);
+    // Straight into a (pooled) Buffer: one small allocation per frame, no typed-array backing store.
+    const out = Buffer.allocUnsafe(n * 4);
     for (let i = 0; i < n; i++) {
-      out[2 * i] = left[i] ?? 0;
-      out[2 * i + 1] = right[i] ?? 0;
+      out.writeInt16LE(left[i] ?? 0, 4 * i);
+      out.writeInt16LE(right[i] ?? 0, 4 * i + 2);
     }
-    this.write(out);
+    this.sink.write(out);
+    this.frames += n;
   }
 
   /** Sample frames written so far. */
