@@ -47,6 +47,11 @@ function rawLength(data: RawData): number {
   return data.byteLength;
 }
 
+/** Every utterance carries `words` (possibly empty): Retell's Python demo indexes it unguarded. */
+function withWords(transcript: readonly WireUtterance[]): readonly WireUtterance[] {
+  return transcript.every((u) => u.words) ? transcript : transcript.map((u) => (u.words ? u : { ...u, words: [] }));
+}
+
 /**
  * The client side of Retell's custom-LLM websocket for one call: dials
  * `{llm_websocket_url}/{call_id}`, keeps it alive, reconnects when the server asked for it, tracks
@@ -414,13 +419,13 @@ export class LlmSocket {
   }
 
   #requestFrame(r: PendingRequest): OutgoingFrame {
-    return { interaction_type: r.kind, response_id: r.id, transcript: r.input.transcript, ...this.#withToolCalls(r.input) };
+    return { interaction_type: r.kind, response_id: r.id, transcript: withWords(r.input.transcript), ...this.#withToolCalls(r.input) };
   }
 
   #updateFrame(u: UpdateInput): OutgoingFrame {
     return {
       interaction_type: "update_only",
-      transcript: u.transcript,
+      transcript: withWords(u.transcript),
       ...this.#withToolCalls(u),
       ...(u.turntaking ? { turntaking: u.turntaking } : {}),
     };

@@ -402,6 +402,8 @@ test("requests made before the socket opens are sent once it is open", async () 
     const req = await c.next((f) => f["interaction_type"] === "response_required");
     assert.equal(req["response_id"], id);
     assert.deepEqual(c.received.map((f) => f["interaction_type"]), ["update_only", "response_required"]);
+    // Utterances always carry `words`, even when the engine had none.
+    assert.deepEqual(req["transcript"], [{ role: "user", content: "hello", words: [] }]);
     await sock.close();
   } finally {
     await srv.close();
