@@ -281,7 +281,11 @@ class Stack implements SipStack {
   /** INVITE client: make the dialog on a tagged 1xx or the 2xx, and re-ACK retransmitted 2xx. */
   #trackInvite(tx: ClientTransaction): void {
     tx.on((e) => {
-      if (e.type === "provisional" || e.type === "final") {
+      if (e.type === "outcome" && !(e.outcome.kind === "final" && e.outcome.response.status < 300)) {
+        // A failed INVITE takes its early dialogs with it (§12.3).
+        for (const d of this.#earlyDialogs(tx)) this.dialogs.remove(d);
+        tx.dialog = undefined;
+      } else if (e.type === "provisional" || e.type === "final") {
         const res = e.response;
         if (res.status >= 300 || res.headers.to()?.tag === undefined || res.status === 100) return;
         const existing = this.dialogs.matchResponse(res);
@@ -296,6 +300,13 @@ class Stack implements SipStack {
         this.#reAck(e.response);
       }
     });
+  }
+
+  /** Early dialogs an INVITE made: same Call-ID and local tag, still early. */
+  #earlyDialogs(tx: ClientTransaction): Dialog[] {
+    const callId = tx.request.headers.callId();
+    const tag = tx.request.headers.from()?.tag;
+    return this.dialogs.all().filter((d) => d.role === "uac" && d.state === "early" && d.id.callId === callId && d.id.localTag === tag);
   }
 
   #reAck(res: SipResponse): void {

@@ -65,3 +65,64 @@ for (const transport of ["udp", "tcp"] as const satisfies readonly TransportKind
     }
   });
 }
+
+test("stack.cancel after the 100 Trying sends CANCEL at once; the INVITE ends 487 and early dialogs go", async () => {
+  const { a, b } = await pair();
+  try {
+    let ring: (() => void) | undefined;
+    const cancelled = new Promise<void>((resolve) => {
+      b.onRequest((tx) => {
+        if (tx.request.method !== "INVITE") return void tx.respond(200, "OK");
+        tx.on((e) => { if (e.type === "cancel") resolve(); });
+        ring = () => tx.respond(180, "Ringing");
+      });
+    });
+    const trace: string[] = [];
+    a.onMessage((t) => { if (t.type === "message" && t.direction === "out" && t.message.kind === "request") trace.push(t.message.method); });
+    const bAddr = b.addresses.udp!;
+    const tx = a.request(a.createRequest("INVITE", `sip:bob@${bAddr.address}:${bAddr.port}`));
+    const gotTrying = new Promise<void>((resolve) => tx.on((e) => { if (e.type === "provisional" && e.response.status === 100) resolve(); }));
+    await withTimeout(gotTrying, 5000, "the automatic 100 Trying");
+    // A 100 is a provisional too, so the CANCEL may go at once; ring afterwards to show it does not matter.
+    a.cancel(tx, 'SIP;cause=487;text="ring timeout"');
+    ring?.();
+    await withTimeout(cancelled, 5000, "the CANCEL at the UAS");
+    const out = await withTimeout(tx.outcome, 5000, "the INVITE outcome");
+    assert.equal(out.kind === "final" && out.response.status, 487);
+    assert.deepEqual([...new Set(trace)], ["INVITE", "CANCEL", "ACK"]);
+    assert.equal(a.dialogs.size, 0);
+    assert.equal(b.dialogs.size, 0, "the early dialog died with the 487");
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+test("a CANCEL asked for before any provisional is held until one arrives", async () => {
+  const { a, b } = await pair();
+  try {
+    let respond180: (() => void) | undefined;
+    const invited = new Promise<void>((resolve) => {
+      b.onRequest((tx) => {
+        if (tx.request.method !== "INVITE") return;
+        respond180 = () => tx.respond(180, "Ringing");
+        resolve();
+      });
+    });
+    const sent: string[] = [];
+    a.onMessage((t) => { if (t.type === "message" && t.direction === "out" && t.message.kind === "request") sent.push(t.message.method); });
+    const bAddr = b.addresses.udp!;
+    // B's automatic 100 comes after 200 ms; by then the CANCEL has long been asked for.
+    const tx = a.request(a.createRequest("INVITE", `sip:bob@${bAddr.address}:${bAddr.port}`));
+    a.cancel(tx);
+    await withTimeout(invited, 5000, "the INVITE at B");
+    assert.ok(!sent.includes("CANCEL"), "no CANCEL before a provisional");
+    respond180?.();
+    const out = await withTimeout(tx.outcome, 5000, "the INVITE outcome");
+    assert.equal(out.kind === "final" && out.response.status, 487);
+    assert.ok(sent.includes("CANCEL"));
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
