@@ -478,7 +478,10 @@ export class LlmSocket {
   /** Polite close with a bounded wait for the server's answer. */
   #closeSocket(ws: WebSocket, code: number, reason: string): void {
     if (ws.readyState === WebSocket.CLOSED) return;
-    ws.close(code, reason);
+    // RFC 6455 caps a close reason at 123 bytes; ws throws beyond that.
+    let short = reason;
+    while (Buffer.byteLength(short) > 123) short = short.slice(0, -1);
+    ws.close(code, short);
     clearTimeout(this.#closeTimer);
     this.#closeTimer = setTimeout(() => {
       for (const s of this.#sockets) s.terminate();

@@ -193,7 +193,7 @@ test("config asks for call_details: sent once with the call object; keepalive me
     assert.deepEqual(log.of("config")[0]?.config, { autoReconnect: true, callDetails: true, transcriptWithToolCalls: false });
     assert.equal(c.received.filter((f) => f["interaction_type"] === "call_details").length, 1);
     assert.equal(sock.end, undefined);
-    await sock.close();
+    await sock.close("é".repeat(200)); // longer than a close frame can carry
     assert.equal(await c.closed, 1000);
   } finally {
     await srv.close();
