@@ -76,9 +76,17 @@ export class WavWriter {
     const n = Math.max(left.length, right.length);
     // Straight into a (pooled) Buffer: one small allocation per frame, no typed-array backing store.
     const out = Buffer.allocUnsafe(n * 4);
-    for (let i = 0; i < n; i++) {
-      out.writeInt16LE(left[i] ?? 0, 4 * i);
-      out.writeInt16LE(right[i] ?? 0, 4 * i + 2);
+    if (LITTLE_ENDIAN && out.byteOffset % 2 === 0) {
+      const view = new Int16Array(out.buffer, out.byteOffset, n * 2);
+      for (let i = 0; i < n; i++) {
+        view[2 * i] = left[i] ?? 0;
+        view[2 * i + 1] = right[i] ?? 0;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        out.writeInt16LE(left[i] ?? 0, 4 * i);
+        out.writeInt16LE(right[i] ?? 0, 4 * i + 2);
+      }
     }
     this.sink.write(out);
     this.frames += n;
