@@ -26,6 +26,10 @@ const CL_NAMES = ["content-length", "l"];
 /** Accepts stream chunks and yields whole SIP messages; never throws on bad bytes. */
 export class SipStreamFramer {
   private buf: Buffer = Buffer.alloc(0);
+  // Chunks held while a frame of known size (`need` bytes) is still short, joined once it is complete.
+  private chunks: Buffer[] = [];
+  private held = 0;
+  private need: number | undefined;
   private dead = false;
   private readonly maxHead: number;
   private readonly maxBody: number;
@@ -43,13 +47,21 @@ export class SipStreamFramer {
 
   /** Bytes held while waiting for the rest of a message. */
   get buffered(): number {
-    return this.buf.length;
+    return this.buf.length + this.held;
   }
 
   /** Feeds one chunk; returns the events it completes, in order. After a `fatal` event nothing more is emitted. */
   push(chunk: Buffer): FrameEvent[] {
     if (this.dead) return [];
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    if (this.need !== undefined && this.buf.length + this.held + chunk.length < this.need) {
+      this.chunks.push(chunk);
+      this.held += chunk.length;
+      return [];
+    }
+    this.buf = this.buf.length === 0 && this.held === 0 ? chunk : Buffer.concat([this.buf, ...this.chunks, chunk]);
+    this.chunks = [];
+    this.held = 0;
+    this.need = undefined;
     const out: FrameEvent[] = [];
     for (;;) {
       // Skip keep-alives: a CRLFCRLF is a ping, a lone CRLF a pong (or noise).
@@ -75,7 +87,10 @@ export class SipStreamFramer {
       if (cl === "bad") return this.kill(out, "bad_content_length", "unreadable Content-Length on a stream transport");
       if (cl > this.maxBody) return this.kill(out, "too_large", `body of ${cl} bytes over ${this.maxBody}`);
       const total = bodyStart + cl;
-      if (this.buf.length < total) break;
+      if (this.buf.length < total) {
+        this.need = total;
+        break;
+      }
       // Copy the frame out: the rest of the buffer must not pin it, nor it the rest.
       const frame = Buffer.from(this.buf.subarray(0, total));
       this.buf = this.buf.subarray(total);
@@ -89,6 +104,8 @@ export class SipStreamFramer {
   private kill(out: FrameEvent[], code: ParseError["code"], message: string): FrameEvent[] {
     this.dead = true;
     this.buf = Buffer.alloc(0);
+    this.chunks = [];
+    this.held = 0;
     out.push({ type: "fatal", error: { code, message } });
     return out;
   }

@@ -269,7 +269,7 @@ function readHeaderLines(
       if (info === undefined) return { code: "bad_header", message: "continuation line before any header" };
       const cont = trimRange(text, pos, lineEnd);
       if (cont.length) value = value.length ? `${value} ${cont}` : cont;
-      if (value.length > o.maxLineBytes * 4) return { code: "line_too_long", message: "folded header too long" };
+      if (value.length > o.maxLineBytes) return { code: "line_too_long", message: "folded header too long" };
     } else if (lineEnd > pos) {
       if (info !== undefined) {
         note(seen, headers.addResolved(info, value), value);
