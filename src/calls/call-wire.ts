@@ -58,8 +58,16 @@ export function toWireCall(r: CallRecord, urls: ArtifactUrls, opts: WireOptions 
       message: d.message,
       ...(d.subReason ? { sub_reason: d.subReason } : {}),
       remedy: reasonInfo(r.disconnectionReason).remedy,
-      ...(d.sipCode !== undefined
-        ? { sip: { code: d.sipCode, phrase: d.sipPhrase ?? "", reason_header: d.sipReasonHeader ?? null, carrier_headers: d.sipCarrierHeaders ?? {} } }
+      ...(d.sipCode !== undefined || d.sipMethod !== undefined
+        ? {
+            sip: {
+              code: d.sipCode ?? null,
+              phrase: d.sipPhrase ?? null,
+              ...(d.sipMethod ? { method: d.sipMethod } : {}),
+              reason_header: d.sipReasonHeader ?? null,
+              carrier_headers: d.sipCarrierHeaders ?? {},
+            },
+          }
         : {}),
       timestamps: {
         invite: t.invite ?? null,

@@ -52,7 +52,7 @@ export function explainCall(c: Call): string {
   if (d.message) lines.push(`${pc.bold("Detail")}   ${String(d.message)}${d.sub_reason ? pc.dim(` [${String(d.sub_reason)}]`) : ""}`);
   const sip = d.sip as Record<string, unknown> | undefined;
   if (sip) {
-    lines.push(`${pc.bold("SIP")}      ${String(sip.code)} ${String(sip.phrase)}`);
+    lines.push(`${pc.bold("SIP")}      ${sip.code != null ? `${String(sip.code)} ${String(sip.phrase)}` : `${String(sip.method)} from the far end`}`);
     if (sip.reason_header) lines.push(`${pc.bold("Reason:")}  ${String(sip.reason_header)}`);
     const carrier = sip.carrier_headers as Record<string, string> | undefined;
     for (const [k, v] of Object.entries(carrier ?? {})) lines.push(`${pc.bold(k + ":")} ${v}`);

@@ -1,7 +1,7 @@
 import { reasonInfo, type DisconnectionReason, type Fault, type Phase, type TerminalCallStatus } from "./reasons.js";
 
 /** SIP evidence kept with an ending: the final response and what the carrier said about it. */
-export interface SipEvidence {
+export interface SipResponseEvidence {
   readonly code: number;
   readonly phrase: string;
   /** The raw Reason header(s), e.g. `Q.850;cause=17;text="User busy"`. */
@@ -9,6 +9,15 @@ export interface SipEvidence {
   /** Carrier-specific headers such as X-Twilio-Error, Warning. */
   readonly carrierHeaders?: Readonly<Record<string, string>>;
 }
+
+/** SIP evidence of an ending caused by a request from the far end (a BYE), not a response. */
+export interface SipRequestEvidence {
+  readonly method: "BYE" | "CANCEL";
+  readonly reasonHeader?: string;
+  readonly carrierHeaders?: Readonly<Record<string, string>>;
+}
+
+export type SipEvidence = SipResponseEvidence | SipRequestEvidence;
 
 /**
  * Why a call ended, decided by the code that saw the cause ("classify at the source").

@@ -23,6 +23,8 @@ export interface EndDetail {
   subReason?: string;
   sipCode?: number;
   sipPhrase?: string;
+  /** Set when the ending came from a request of the far end (BYE) rather than a response. */
+  sipMethod?: string;
   sipReasonHeader?: string;
   sipCarrierHeaders?: Record<string, string>;
 }
@@ -126,8 +128,10 @@ export function applyEnd(record: CallRecord, end: CallEnd): CallRecord {
   const detail: EndDetail = { phase: end.phase, fault: end.fault, message: end.message };
   if (end.subReason !== undefined) detail.subReason = end.subReason;
   if (end.sip) {
-    detail.sipCode = end.sip.code;
-    detail.sipPhrase = end.sip.phrase;
+    if ("code" in end.sip) {
+      detail.sipCode = end.sip.code;
+      detail.sipPhrase = end.sip.phrase;
+    } else detail.sipMethod = end.sip.method;
     if (end.sip.reasonHeader !== undefined) detail.sipReasonHeader = end.sip.reasonHeader;
     if (end.sip.carrierHeaders !== undefined) detail.sipCarrierHeaders = { ...end.sip.carrierHeaders };
   }
