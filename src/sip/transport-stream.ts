@@ -1,8 +1,9 @@
 // SIP over a byte stream (TCP or TLS): listener, framing, and a client connection pool keyed by
 // remote address with idle close. Responses and requests reuse whichever connection fits (§18).
 import type { Server, Socket } from "node:net";
-import { parseMessage, type ParseOptions } from "./parse.js";
-import { StreamFramer } from "./transport-stream-framer.js";
+import type { ParseOptions } from "./parse.js";
+import { SipStreamFramer } from "./parse-stream.js";
+import { serializeMessage } from "./serialize.js";
 import type { ConnectionEvent, HostPort, Peer, SendTarget, Transport, TransportSink } from "./transport.js";
 import { SipTransportError, classifySocketError } from "./transport-error.js";
 
@@ -29,7 +30,7 @@ interface Connection {
   readonly id: string;
   readonly socket: Socket;
   readonly peer: Peer;
-  readonly framer: StreamFramer;
+  readonly framer: SipStreamFramer;
   idle: NodeJS.Timeout | undefined;
   open: boolean;
 }
@@ -106,7 +107,7 @@ export class StreamTransport implements Transport {
       id: `${this.kind}-${++nextConnection}`,
       socket,
       peer,
-      framer: new StreamFramer(this.options.parse?.maxMessageBytes ?? 65_535),
+      framer: new SipStreamFramer(this.options.parse !== undefined ? { parse: this.options.parse } : {}),
       idle: undefined,
       open: true,
     };
@@ -127,17 +128,25 @@ export class StreamTransport implements Transport {
 
   #onData(conn: Connection, chunk: Buffer): void {
     this.#touch(conn);
+    const from = { source: conn.peer, local: this.#local, connectionId: conn.id };
     for (const f of conn.framer.push(chunk)) {
-      if (f.ok) {
-        const r = parseMessage(f.data, { ...this.options.parse, requireContentLength: true });
-        if (r.ok) this.sink.inbound({ kind: "message", message: r.message, raw: f.data, source: conn.peer, local: this.#local, connectionId: conn.id });
-        else this.sink.inbound({ kind: "malformed", error: r.error, raw: f.data, source: conn.peer, local: this.#local, connectionId: conn.id });
-      } else {
-        // The framing is lost: report what was readable (the stack may answer 400), then hang up.
-        const r = parseMessage(f.data, this.options.parse);
-        const error = r.ok ? { code: "bad_content_length" as const, message: f.error } : { ...r.error, message: f.error };
-        this.sink.inbound({ kind: "malformed", error, raw: f.data, source: conn.peer, local: this.#local, connectionId: conn.id });
-        setImmediate(() => this.#drop(conn, "error", f.error));
+      switch (f.type) {
+        case "message":
+          // The framer keeps no copy of the bytes; re-serializing gives the log an equivalent.
+          this.sink.inbound({ kind: "message", message: f.message, raw: serializeMessage(f.message), ...from });
+          break;
+        case "invalid":
+          this.sink.inbound({ kind: "malformed", error: f.error, raw: Buffer.alloc(0), ...from });
+          break;
+        case "ping":
+          // RFC 5626 §4.4.1: a double-CRLF ping is answered with a single CRLF pong.
+          conn.socket.write("\r\n");
+          break;
+        case "fatal":
+          // The framing is lost: report it, then hang up; nothing on this stream can be trusted.
+          this.sink.inbound({ kind: "malformed", error: f.error, raw: Buffer.alloc(0), ...from });
+          setImmediate(() => this.#drop(conn, "error", f.error.message));
+          break;
       }
     }
   }

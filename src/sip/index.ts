@@ -1,0 +1,25 @@
+// Parley's SIP stack: the public surface. Most callers need only createSipStack and the types it uses.
+export * from "./message.js";
+export * from "./headers.js";
+export * from "./headers-typed.js";
+export * from "./parse.js";
+export * from "./parse-stream.js";
+export * from "./serialize.js";
+export * from "./uri.js";
+export * from "./digest.js";
+export * from "./sdp.js";
+export * from "./timers.js";
+export * from "./transaction.js";
+export * from "./transaction-layer.js";
+export { InviteClientTransaction, buildNon2xxAck, type InviteClientState } from "./transaction-invite-client.js";
+export { NonInviteClientTransaction, type NonInviteClientState } from "./transaction-non-invite-client.js";
+export { InviteServerTransaction, type InviteServerState } from "./transaction-invite-server.js";
+export { NonInviteServerTransaction, type NonInviteServerState } from "./transaction-non-invite-server.js";
+export * from "./transport.js";
+export * from "./transport-error.js";
+export { TransportLayer, stampReceived, responseTarget, type SipTrace, type Received, type ReplyPath } from "./transport-layer.js";
+export * from "./transport-rate-limit.js";
+export * from "./transport-target.js";
+export type { TlsOptions } from "./transport-tls.js";
+export * from "./dialog.js";
+export { createSipStack, type SipStack, type SipStackOptions, type NewRequestOptions } from "./stack.js";
