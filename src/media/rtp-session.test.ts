@@ -161,11 +161,19 @@ test("RFC 4733 digits are sent as one event and received once", async () => {
 });
 
 test("RTCP sender reports with CNAME flow, and closing sends BYE", async () => {
-  const [a, b] = await pair({ rtcp: { intervalMs: 200, cname: "alice@test" } }, { rtcp: { intervalMs: 200 } });
+  let lastTs = 0;
+  const tap = (t: PacketTapEntry) => {
+    const r = t.direction === "in" && t.protocol === "rtp" ? parseRtp(t.data) : null;
+    if (r?.ok) lastTs = r.packet.timestamp;
+  };
+  const [a, b] = await pair({ rtcp: { intervalMs: 200, cname: "alice@test" } }, { rtcp: { intervalMs: 200 }, tap });
   try {
     const sr = await next(b, "rtcp", (e) => e.packets.some((p) => p.type === "sr"));
     const report = sr.packets.find((p) => p.type === "sr");
     assert.ok(report && report.type === "sr" && report.ssrc === a.ssrc && report.packetCount > 0);
+    // The SR's RTP timestamp is the sender's media clock now: within a few frames of its latest packet.
+    const skew = ((report.rtpTimestamp - lastTs + 0x80000000) >>> 0) - 0x80000000;
+    assert.ok(Math.abs(skew) <= 160 * 5, `SR timestamp ${report.rtpTimestamp} vs last RTP ${lastTs}`);
     const sdes = sr.packets.find((p) => p.type === "sdes");
     assert.ok(sdes && sdes.type === "sdes" && sdes.chunks[0]!.items[0]!.text === "alice@test");
     assert.equal(sr.from.port, a.localRtcp!.port);

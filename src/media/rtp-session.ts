@@ -143,7 +143,6 @@ export class RtpSession {
   private readonly eventPt: number | null;
   private readonly silenceByte: number;
   private readonly frameSamples = CLOCK_RATE / 50;
-  private readonly pcmFrameSamples: number;
   private readonly rtp: Socket;
   private readonly rtcpSocket: Socket | null;
   private readonly lease: PortLease | null;
@@ -163,7 +162,6 @@ export class RtpSession {
   private readonly txResampler: Resampler | null;
   private sentAny = false;
   private sentLastTick = false;
-  private lastSentTs = 0;
   private dtmfQueue: Array<{ digit: DtmfDigit; durationMs: number }> = [];
   private dtmfActive: { plan: DtmfPacketPlan[]; startTick: number; ts: number } | null = null;
   private sentPackets = 0;
@@ -199,7 +197,6 @@ export class RtpSession {
     this.eventPt = opts.telephoneEventPt === undefined ? 101 : opts.telephoneEventPt;
     this.silenceByte = g711SilenceByte(opts.codec);
     this.pcmRate = opts.pcmRate ?? CLOCK_RATE;
-    this.pcmFrameSamples = this.pcmRate / 50;
     this.rtp = rtp;
     this.rtcpSocket = rtcp;
     this.lease = lease;
@@ -362,7 +359,7 @@ export class RtpSession {
     writeRtpHeader(packet, marker, this.payloadType, this.seq, ts, this.ssrc);
     if (pcm) g711Encode(this.codec, pcm, packet, RTP_HEADER_BYTES);
     else packet.fill(this.silenceByte, RTP_HEADER_BYTES);
-    this.sent(packet, ts, this.frameSamples, dst);
+    this.sent(packet, this.frameSamples, dst);
   }
 
   private sendRtp(payload: Buffer, pt: number, marker: boolean, ts: number): void {
@@ -371,13 +368,12 @@ export class RtpSession {
     const packet = Buffer.allocUnsafe(RTP_HEADER_BYTES + payload.length);
     writeRtpHeader(packet, marker, pt, this.seq, ts, this.ssrc);
     payload.copy(packet, RTP_HEADER_BYTES);
-    this.sent(packet, ts, payload.length, dst);
+    this.sent(packet, payload.length, dst);
   }
 
-  private sent(packet: Buffer, ts: number, payloadBytes: number, dst: Endpoint): void {
+  private sent(packet: Buffer, payloadBytes: number, dst: Endpoint): void {
     this.seq = (this.seq + 1) & 0xffff;
     this.sentAny = true;
-    this.lastSentTs = ts;
     this.sentPackets++;
     this.sentOctets += payloadBytes;
     this.send(this.rtp, packet, dst, "rtp");
@@ -535,7 +531,8 @@ export class RtpSession {
         ssrc: this.ssrc,
         ntpSec,
         ntpFrac,
-        rtpTimestamp: this.lastSentTs,
+        // The RTP clock at the same instant as the NTP time (RFC 3550 §6.4.1), from the frame clock.
+        rtpTimestamp: (this.tsBase + Math.round((performance.now() - this.pacerHandle.startMs) * (CLOCK_RATE / 1000))) >>> 0,
         packetCount: this.sentPackets >>> 0,
         octetCount: this.sentOctets >>> 0,
         reports,
