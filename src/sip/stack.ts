@@ -5,7 +5,7 @@ import { Headers } from "./headers.js";
 import { createRequest, type SipRequest, type SipResponse } from "./message.js";
 import type { ParseOptions } from "./parse.js";
 import { newBranch, newTag } from "./serialize.js";
-import { realClock, timerPolicy, type Clock, type TimerPolicy } from "./timers.js";
+import { realClock, timerPolicy, type Clock, type TimerHandle, type TimerPolicy } from "./timers.js";
 import { TransactionLayer, type ClientTransaction, type Screening, type ServerTransaction } from "./transaction-layer.js";
 import { TransportLayer, type Received, type SipTrace } from "./transport-layer.js";
 import type { InviteRateLimiter } from "./transport-rate-limit.js";
@@ -100,6 +100,7 @@ class Stack implements SipStack {
   readonly dialogs = new DialogTable();
   readonly #taps = new Set<(t: SipTrace) => void>();
   readonly #acks = new Map<string, { ack: SipRequest; target: Peer }>();
+  readonly #ackTimers = new Set<TimerHandle>();
   readonly #transport: TransportLayer;
   readonly #transactions: TransactionLayer;
   readonly #clock: Clock;
@@ -164,6 +165,8 @@ class Stack implements SipStack {
     this.#transactions.abortAll("stack closed");
     await this.#transport.close();
     this.#acks.clear();
+    for (const t of this.#ackTimers) t.cancel();
+    this.#ackTimers.clear();
     this.#taps.clear();
   }
 
@@ -235,9 +238,11 @@ class Stack implements SipStack {
     ack.headers.prepend("Via", this.#via(target.transport));
     this.#acks.set(dialog.key, { ack, target });
     // The ACK only matters while the 2xx may be retransmitted (64·T1); forget it after that.
-    this.#clock.schedule(64 * timerPolicy(this.o.timers).t1Ms, () => {
+    const forget = this.#clock.schedule(64 * timerPolicy(this.o.timers).t1Ms, () => {
+      this.#ackTimers.delete(forget);
       if (this.#acks.get(dialog.key)?.ack === ack) this.#acks.delete(dialog.key);
     });
+    this.#ackTimers.add(forget);
     await this.#transport.sendRequest(ack, target);
   }
 

@@ -182,3 +182,31 @@ test("the INVITE rate limiter answers 503 with Retry-After beyond the burst, and
     await stranger.close();
   }
 });
+
+test("over TCP a message without Content-Length drops that connection only; the stack keeps serving", { timeout: 10_000 }, async () => {
+  const stack = createSipStack({ host: "127.0.0.1", port: 0, transports: ["tcp"], timers: { t1Ms: 20 } });
+  const traces: SipTrace[] = [];
+  stack.onMessage((t) => traces.push(t));
+  await stack.listen();
+  const { port } = stack.addresses.tcp!;
+  const { connect } = await import("node:net");
+  try {
+    const bad = connect({ host: "127.0.0.1", port, localAddress: "127.0.0.4" });
+    const closed = new Promise<void>((r) => bad.once("close", () => r()));
+    bad.on("error", () => {});
+    bad.write("OPTIONS sip:parley@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.4:5060;branch=z9hG4bKnocl\r\nFrom: <sip:t@h>;tag=1\r\nTo: <sip:p@h>\r\nCall-ID: nocl\r\nCSeq: 1 OPTIONS\r\n\r\n");
+    await within(closed, 5000, "the bad connection to be closed by the stack");
+    const good = connect({ host: "127.0.0.1", port, localAddress: "127.0.0.4" });
+    good.on("error", () => {});
+    let answer = "";
+    const answered = new Promise<void>((r) => good.on("data", (d: Buffer) => { answer += d.toString(); if (answer.includes("\r\n\r\n")) r(); }));
+    good.write(GOOD_OPTIONS(5060, "z9hG4bKtcpgood").toString().replace("SIP/2.0/UDP", "SIP/2.0/TCP"));
+    await within(answered, 5000, "the answer on a fresh connection");
+    assert.match(answer, /^SIP\/2\.0 200 OK\r\n/);
+    good.destroy();
+    assert.ok(traces.some((t) => t.type === "malformed" && t.error.code === "bad_content_length"));
+    assert.ok(traces.some((t) => t.type === "connection" && t.event.type === "closed" && t.event.why === "error"));
+  } finally {
+    await stack.close();
+  }
+});
