@@ -77,3 +77,50 @@ test("rejects a request without Call-ID but still reports the readable headers",
   assert.equal(r.error.partial?.method, "INVITE");
   assert.ok(r.error.partial?.via?.startsWith("SIP/2.0/UDP pc33"));
 });
+
+const OPTIONS = (extra = ""): string =>
+  `OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.2;branch=z9hG4bKo\r\nFrom: <sip:a@h>;tag=1\r\nTo: <sip:x@h>\r\nCall-ID: o1\r\nCSeq: 1 OPTIONS\r\n${extra}\r\n`;
+
+test("size limits: message, header count and line length are configurable", () => {
+  assert.equal(parseMessage(Buffer.from(OPTIONS()), { maxMessageBytes: 50 }).ok === false, true);
+  const big = parseMessage(Buffer.from(OPTIONS()), { maxMessageBytes: 50 });
+  assert.equal(big.ok ? "" : big.error.code, "too_large");
+  const many = parseMessage(Buffer.from(OPTIONS("X-A: 1\r\n".repeat(20))), { maxHeaders: 10 });
+  assert.equal(many.ok ? "" : many.error.code, "too_many_headers");
+  const long = parseMessage(Buffer.from(OPTIONS(`X-A: ${"a".repeat(300)}\r\n`)), { maxLineBytes: 200 });
+  assert.equal(long.ok ? "" : long.error.code, "line_too_long");
+  assert.ok(parseMessage(Buffer.from(OPTIONS(`X-A: ${"a".repeat(300)}\r\n`))).ok);
+});
+
+test("leading CRLFs are skipped, bare-LF messages parse, keep-alives alone are 'empty'", () => {
+  assert.ok(parseMessage(Buffer.from(`\r\n\r\n${OPTIONS()}`)).ok);
+  assert.ok(parseMessage(Buffer.from(OPTIONS().replace(/\r\n/g, "\n"))).ok);
+  const e = parseMessage(Buffer.from("\r\n\r\n"));
+  assert.equal(e.ok ? "" : e.error.code, "empty");
+});
+
+test("Max-Forwards is optional unless asked; Content-Length is required only on streams", () => {
+  assert.ok(parseMessage(Buffer.from(OPTIONS())).ok);
+  const mf = parseMessage(Buffer.from(OPTIONS()), { requireMaxForwards: true });
+  assert.equal(mf.ok ? "" : mf.error.code, "missing_header");
+  const cl = parseMessage(Buffer.from(OPTIONS()), { requireContentLength: true });
+  assert.equal(cl.ok ? "" : cl.error.code, "bad_content_length");
+  assert.ok(parseMessage(Buffer.from(OPTIONS("Content-Length: 0\r\n")), { requireContentLength: true }).ok);
+});
+
+test("a response with a body and an unknown version request with enough left for a 505", () => {
+  const r = parseMessage(Buffer.from("SIP/2.0 486 Busy Here\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKb\r\nFrom: <sip:a@h>;tag=1\r\nTo: <sip:b@h>;tag=2\r\nCall-ID: r1\r\nCSeq: 1 INVITE\r\nReason: Q.850;cause=17\r\nContent-Length: 0\r\n\r\n"));
+  assert.ok(r.ok && r.message.kind === "response");
+  if (r.ok && r.message.kind === "response") {
+    assert.equal(r.message.status, 486);
+    assert.equal(r.message.reason, "Busy Here");
+    assert.equal(r.message.headers.reason()?.cause, 17);
+  }
+  const v = parseMessage(Buffer.from(OPTIONS().replace("SIP/2.0\r\n", "SIP/3.0\r\n")));
+  assert.equal(v.ok ? "" : v.error.code, "bad_version");
+  assert.equal(v.ok ? "" : v.error.partial?.callId, "o1");
+  for (const bad of ["SIP/2.0 99 Low\r\n", "SIP/2.0 700 High\r\n", "SIP/2.0 2000 X\r\n", "INVITE\r\n", "INVITE sip:x\r\n", "IN VITE sip:x SIP/2.0\r\n", "INV@TE sip:x SIP/2.0\r\n"]) {
+    const p = parseMessage(Buffer.from(`${bad}Call-ID: x\r\n\r\n`));
+    assert.equal(p.ok ? "" : p.error.code, "bad_start_line", bad);
+  }
+});
