@@ -34,5 +34,5 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): Lo
 /** Every agent of the workspace (summaries), for pickers. */
 export function useAgents(): Loaded<readonly AgentSummary[]> {
   const { api } = useSession();
-  return useLoad(async () => (await api.get<{ items: AgentSummary[] }>("/v2/list-agents?limit=1000")).items, [api]);
+  return useLoad(async () => (await api.post<{ items: AgentSummary[] }>("/v2/list-agents?limit=1000", {})).items, [api]);
 }
