@@ -10,7 +10,7 @@
  *   7. anything left is dial_failed with the raw evidence kept.
  * Rule 1 (local E.164 validation) happens before any INVITE and lives in admission.
  */
-import { callEnd, type CallEnd, type SipEvidence } from "../core/call-end.js";
+import { callEnd, type CallEnd, type SipResponseEvidence } from "../core/call-end.js";
 import type { DisconnectionReason, Fault } from "../core/reasons.js";
 import type { SipResponse } from "../sip/message.js";
 import type { ClientOutcome, ProvisionalSummary } from "../sip/transaction.js";
@@ -192,7 +192,7 @@ function carrierHeadersOf(headers: FinalResponse["headers"]): Record<string, str
 }
 
 /** The evidence block kept on the record: code, phrase, Reason and carrier headers as received. */
-export function sipEvidence(response: FinalResponse): SipEvidence {
+export function sipEvidence(response: FinalResponse): SipResponseEvidence {
   const reason = headerValues(response.headers, "reason");
   const carrier = carrierHeadersOf(response.headers);
   return {
@@ -483,7 +483,7 @@ export function classifyFinalResponse(response: FinalResponse, context: DialCont
 
 type Verdict = Pick<Outcome, "reason" | "subReason" | "fault">;
 
-function build(o: Verdict, at: number, sip: SipEvidence | undefined, message: string, causeAt?: number): CallEnd {
+function build(o: Verdict, at: number, sip: SipResponseEvidence | undefined, message: string, causeAt?: number): CallEnd {
   return callEnd(o.reason, {
     phase: "dialing",
     message,
