@@ -74,10 +74,12 @@ export type UasOptions = CommonOptions &
         readonly scenario: "ring-forever";
       }
     | {
-        /** 100, 180, `ringMs`, 200 OK with SDP, ACK; then waits for BYE, or sends one after `talkMs`. */
+        /** 100, 180, `ringMs`, 200 OK with SDP, ACK; then waits for BYE, or sends one after `hangUpAfterMs`. */
         readonly scenario: "answer";
         readonly ringMs?: number;
         readonly hangUpAfterMs?: number;
+        /** After the ACK, play this pcap's RTP to the caller's SDP address (e.g. /usr/share/sip-tester/g711a.pcap). */
+        readonly playPcap?: string;
       }
     | {
         /** 401 digest challenge (qop=auth); the retry is checked: right → 200 … BYE, wrong → 403. */
@@ -303,6 +305,7 @@ export function uasScenarioXml(options: UasOptions, port: number): string {
       return fill(template("uas-answer.tmpl.xml"), {
         RING_MS: safeMs("ringMs", options.ringMs ?? 0),
         ANSWER: template("fragments/answer.xml"),
+        MEDIA: playPcapXml(options.playPcap),
         HANGUP: options.hangUpAfterMs === undefined
           ? template("fragments/await-bye.xml")
           : fill(template("fragments/send-bye.xml"), { TALK_MS: safeMs("hangUpAfterMs", options.hangUpAfterMs) }),
@@ -331,6 +334,11 @@ export function uasScenarioXml(options: UasOptions, port: number): string {
   }
 }
 
+/** The action that streams a pcap's RTP to the peer's SDP address, or nothing. */
+function playPcapXml(path: string | undefined): string {
+  return path ? `  <nop><action><exec play_pcap_audio="${safeXmlAttr("playPcap", path)}"/></action></nop>` : "";
+}
+
 function safeXmlAttr(what: string, value: string): string {
   if (typeof value !== "string" || !/^[^"<>&\r\n]+$/.test(value)) throw new Error(`${what} must be plain text without quotes or <>&`);
   return value;
@@ -340,12 +348,9 @@ function safeXmlAttr(what: string, value: string): string {
 export function uacScenarioXml(options: UacOptions): string {
   const fromUser = safeText("fromUser", options.fromUser ?? "sipp");
   if (options.scenario === "call") {
-    const media = options.playPcap
-      ? `  <nop><action><exec play_pcap_audio="${safeXmlAttr("playPcap", options.playPcap)}"/></action></nop>`
-      : "";
     return fill(template("uac-call.tmpl.xml"), {
       FROM_USER: fromUser,
-      MEDIA: media,
+      MEDIA: playPcapXml(options.playPcap),
       PAUSE_MS: safeMs("pauseMs", options.pauseMs ?? 500),
     });
   }

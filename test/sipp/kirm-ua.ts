@@ -52,17 +52,22 @@ interface KirmDigest {
 const sip = require("sip") as KirmModule;
 const digest = require("sip/digest") as KirmDigest;
 
-export const OFFER_SDP = [
-  "v=0",
-  "o=parley 1 1 IN IP4 127.0.0.2",
-  "s=-",
-  "c=IN IP4 127.0.0.2",
-  "t=0 0",
-  "m=audio 49170 RTP/AVP 0 8",
-  "a=rtpmap:0 PCMU/8000",
-  "a=rtpmap:8 PCMA/8000",
-  "",
-].join("\r\n");
+/** An SDP offer of PCMU/PCMA at `address:port`. */
+export function offerSdp(address: string, port: number): string {
+  return [
+    "v=0",
+    `o=parley 1 1 IN IP4 ${address}`,
+    "s=-",
+    `c=IN IP4 ${address}`,
+    "t=0 0",
+    `m=audio ${port} RTP/AVP 0 8`,
+    "a=rtpmap:0 PCMU/8000",
+    "a=rtpmap:8 PCMA/8000",
+    "",
+  ].join("\r\n");
+}
+
+export const OFFER_SDP = offerSdp("127.0.0.2", 49170);
 
 export interface InviteOptions {
   /** Request-URI, e.g. `sip:+15551230000@127.0.0.1:5070`. */
@@ -74,6 +79,8 @@ export interface InviteOptions {
   readonly onAnswer?: "bye" | "await-bye";
   /** Extra headers to put on the INVITE. */
   readonly headers?: Record<string, string>;
+  /** The SDP offer; default OFFER_SDP (PCMU/PCMA on 127.0.0.2:49170). */
+  readonly sdp?: string;
 }
 
 /** What came back to one INVITE, in order. */
@@ -161,7 +168,7 @@ export class KirmUa {
         "max-forwards": "70",
         ...(options.headers ?? {}),
       },
-      content: OFFER_SDP,
+      content: options.sdp ?? OFFER_SDP,
     };
 
     return new Promise<InviteOutcome>((resolve, reject) => {

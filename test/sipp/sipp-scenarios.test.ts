@@ -7,9 +7,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createSocket } from "node:dgram";
 import { classifyFinalResponse } from "../../src/telephony/sip-outcome.js";
 import { freePort, freeUdpPort, runSippUac, sippMessages, startSippUas, type SippProcess } from "../helpers/sipp.js";
-import { KirmUa, OFFER_SDP, rawHeaders, type InviteOutcome } from "./kirm-ua.js";
+import { KirmUa, OFFER_SDP, offerSdp, rawHeaders, type InviteOutcome } from "./kirm-ua.js";
 
 const UAC_HOST = "127.0.0.2";
 const STEP_MS = 10_000;
@@ -144,6 +145,32 @@ test("answer: 200 with SDP, our BYE answered; hang-up variant sends its own BYE"
   const hangUp = await call({ scenario: "answer", hangUpAfterMs: 100 }, { onAnswer: "await-bye" });
   assert.equal(hangUp.outcome.bye?.method, "BYE");
   assert.equal(hangUp.uasExit, 0);
+});
+
+test("answer with playPcap: RTP (PCMA from SIPp's g711a.pcap) reaches the address in our offer", async () => {
+  const rtp = createSocket("udp4");
+  await new Promise<void>((resolve) => rtp.bind(0, UAC_HOST, resolve));
+  const packets: Buffer[] = [];
+  let enough: () => void = () => {};
+  const tenPackets = new Promise<void>((resolve) => (enough = resolve));
+  rtp.on("message", (m) => {
+    packets.push(m);
+    if (packets.length >= 10) enough();
+  });
+  const uas = await startSippUas({ scenario: "answer", playPcap: "/usr/share/sip-tester/g711a.pcap", hangUpAfterMs: 500 });
+  const ua = new KirmUa(UAC_HOST, await freeUdpPort(UAC_HOST));
+  try {
+    const outcome = ua.invite({ uri: `sip:+15551230000@127.0.0.1:${uas.port}`, sdp: offerSdp(UAC_HOST, rtp.address().port), onAnswer: "await-bye" });
+    await within(tenPackets, STEP_MS, "ten RTP packets");
+    const first = packets[0]!;
+    assert.equal(first[0]! >> 6, 2, "RTP version 2");
+    assert.equal(first[1]! & 0x7f, 8, "payload type 8 (PCMA)");
+    assert.equal((await within(outcome, STEP_MS, "BYE from SIPp")).bye?.method, "BYE");
+  } finally {
+    ua.close();
+    rtp.close();
+    await uas.stop();
+  }
 });
 
 test("no-answer: the INVITE is received (and retransmitted) but never answered", async () => {
