@@ -203,7 +203,21 @@ test("the detail page shows the reason, remedy, SIP evidence, ladder, timeline a
   assert.equal(await page.locator(".transcript .turn .when").first().innerText(), "0:00.4–0:02.1");
   assert.match(await page.locator("#latency-title + .scroll table").innerText(), /e2e\s+820 ms\s+1100 ms/);
   assert.match(await page.getByTestId("remedy").innerText(), /expected ending/);
-  assert.ok(await page.getByTestId("log-link").getAttribute("href"));
+  // The log, PCAP and recording links are signed URLs that download without the API key.
+  for (const id of ["log-link", "pcap-link"]) {
+    const url = await page.getByTestId(id).getAttribute("href");
+    assert.ok(url, id);
+    assert.equal((await fetch(new URL(url, p.url))).status, 200, id);
+  }
+  assert.ok(hangup.files);
+  const seconds = await inPage<number>(page, `new Promise((resolve, reject) => {
+    const a = document.querySelector("audio");
+    a.onloadedmetadata = () => resolve(a.duration);
+    a.onerror = () => reject(new Error("audio error " + (a.error && a.error.code)));
+    a.preload = "metadata";
+    a.load();
+  })`);
+  assert.ok(Math.abs(seconds - 0.5) < 0.05, `the player loads the 0.5 s recording (${seconds} s)`);
   await screenshot(page, "05-detail-user-hangup");
   await page.context().close();
 });
@@ -379,6 +393,9 @@ test("a 375 px screen: nav wraps, the table becomes cards, nothing scrolls sidew
   assert.equal(await inPage(page, `getComputedStyle(document.querySelector("table.calls tbody tr")).display`), "block");
   for (const name of ["Calls", "Agents", "Phone numbers", "Reasons"]) assert.equal(await page.getByRole("link", { name, exact: true }).isVisible(), true, name);
   await screenshot(page, "09-narrow-calls");
+  await screenshot(page, "09-narrow-calls-top", false);
+  await page.locator("table.calls tbody tr").first().scrollIntoViewIfNeeded();
+  await screenshot(page, "09-narrow-calls-rows", false);
   const busy = seeded.find((c) => c.reason === "marked_as_spam")!;
   await page.goto(`${p.url}/#/calls/${busy.callId}`);
   await page.getByTestId("call-reason").waitFor();
@@ -386,6 +403,9 @@ test("a 375 px screen: nav wraps, the table becomes cards, nothing scrolls sidew
   const detailOverflow = await inPage<number>(page, SIDEWAYS);
   assert.ok(detailOverflow <= 0, `detail page scrolls sideways by ${detailOverflow}px (the ladder scrolls inside its box)`);
   await screenshot(page, "10-narrow-detail");
+  await screenshot(page, "10-narrow-detail-top", false);
+  await page.locator(".ladder-svg").scrollIntoViewIfNeeded();
+  await screenshot(page, "10-narrow-detail-ladder", false);
   await page.context().close();
 });
 

@@ -3,6 +3,8 @@
  * dashboard draws (SIP events for the ladder, a transcript, latency), straight through the Store.
  */
 import { applyEnd, callEnd, callEvent, markOngoing, newId, type CallEnd, type CallEvent, type CallRecord, type DisconnectionReason, type SipEventData } from "../../src/core/index.js";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { TestParley } from "../helpers/parley.js";
 
 export interface SeededCall {
@@ -12,6 +14,40 @@ export interface SeededCall {
   readonly fromNumber?: string;
   readonly toNumber?: string;
   readonly sipEvents: number;
+  /** True when a recording (0.5 s WAV) and a PCAP file were attached. */
+  readonly files: boolean;
+}
+
+/** A mono 16-bit PCM WAV of `ms` milliseconds of a quiet 440 Hz tone at 8 kHz. */
+export function toneWav(ms: number): Buffer {
+  const rate = 8000;
+  const n = Math.round((rate * ms) / 1000);
+  const b = Buffer.alloc(44 + n * 2);
+  b.write("RIFF", 0);
+  b.writeUInt32LE(36 + n * 2, 4);
+  b.write("WAVEfmt ", 8);
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20);
+  b.writeUInt16LE(1, 22);
+  b.writeUInt32LE(rate, 24);
+  b.writeUInt32LE(rate * 2, 28);
+  b.writeUInt16LE(2, 32);
+  b.writeUInt16LE(16, 34);
+  b.write("data", 36);
+  b.writeUInt32LE(n * 2, 40);
+  for (let i = 0; i < n; i++) b.writeInt16LE(Math.round(3000 * Math.sin((2 * Math.PI * 440 * i) / rate)), 44 + i * 2);
+  return b;
+}
+
+/** An empty classic PCAP (global header only, LINKTYPE_ETHERNET). */
+function emptyPcap(): Buffer {
+  const b = Buffer.alloc(24);
+  b.writeUInt32LE(0xa1b2c3d4, 0);
+  b.writeUInt16LE(2, 4);
+  b.writeUInt16LE(4, 6);
+  b.writeUInt32LE(65535, 16);
+  b.writeUInt32LE(1, 20);
+  return b;
 }
 
 const PARLEY = "127.0.0.1:5060";
@@ -104,6 +140,12 @@ export async function seedCalls(p: TestParley, agentId: string, agentName: strin
         { role: "user", content: "Hi, who is this?", words: [{ word: "Hi", start: 2.9, end: 3.1 }, { word: "this", start: 3.6, end: 3.9 }] },
       ];
       r.transcript = "Agent: Hello, this is Parley calling.\nUser: Hi, who is this?";
+      if (plan.ladder) {
+        r.recordingPath = join(p.dataDir, `${r.callId}.wav`);
+        r.pcapPath = join(p.dataDir, `${r.callId}.pcap`);
+        writeFileSync(r.recordingPath, toneWav(500));
+        writeFileSync(r.pcapPath, emptyPcap());
+      }
       r.latency = { e2e: { p50: 820, p90: 1100, p95: 1250, min: 610, max: 1400, num: 4 }, llm: { p50: 310, p90: 420, p95: 480, min: 250, max: 510, num: 4 } };
     }
     if (plan.reason && plan.end) {
@@ -113,7 +155,7 @@ export async function seedCalls(p: TestParley, agentId: string, agentName: strin
     }
     await store.calls.insert(r);
     await store.callEvents.append(r.callId, events);
-    out.push({ callId: r.callId, status: r.callStatus, ...(r.disconnectionReason ? { reason: r.disconnectionReason } : {}), ...(phone ? { fromNumber, toNumber } : {}), sipEvents: plan.ladder?.length ?? 0 });
+    out.push({ callId: r.callId, status: r.callStatus, ...(r.disconnectionReason ? { reason: r.disconnectionReason } : {}), ...(phone ? { fromNumber, toNumber } : {}), sipEvents: plan.ladder?.length ?? 0, files: r.recordingPath !== undefined });
   }
   return out;
 }

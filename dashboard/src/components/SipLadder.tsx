@@ -7,6 +7,14 @@ const COL_W = 230;
 const ROW_H = 40;
 const HEAD = 46;
 const TIME_W = 80;
+// Width of one character of the ladder's 12 px monospace labels.
+const CHAR_W = 7.3;
+
+/** The label cut to fit `px`, the full text staying in the arrow's accessible name and raw view. */
+function fit(text: string, px: number): string {
+  const max = Math.max(4, Math.floor(px / CHAR_W));
+  return text.length > max ? text.slice(0, max - 1) + "…" : text;
+}
 
 function columnTitle(columns: readonly LadderColumn[], i: number): string {
   const c = columns[i];
@@ -36,7 +44,7 @@ export function SipLadder(props: { events: readonly CallEvent[] }) {
       <div className="scroll">
         <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="group" aria-label={`SIP ladder: ${ladder.arrows.length} messages between ${ladder.columns.length} addresses`} className="ladder-svg">
           <defs>
-            <marker id="arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse">
+            <marker id="arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="10" markerHeight="10" markerUnits="userSpaceOnUse" orient="auto-start-reverse">
               <path d="M0,0 L10,5 L0,10 z" fill="context-stroke" />
             </marker>
           </defs>
@@ -61,7 +69,7 @@ export function SipLadder(props: { events: readonly CallEvent[] }) {
                 {self
                   ? <path d={`M${x1},${y - 8} h40 v12 h-38`} className="line" markerEnd="url(#arrowhead)" fill="none" />
                   : <line x1={x1} x2={x2} y1={y} y2={y} className="line" markerEnd="url(#arrowhead)" />}
-                <text x={(x1 + x2) / 2 + (self ? 46 : 0)} y={y - 7} textAnchor={self ? "start" : "middle"} className="label">{a.summary.length > 34 ? a.summary.slice(0, 33) + "…" : a.summary}</text>
+                <text x={(x1 + x2) / 2 + (self ? 46 : 0)} y={y - 7} textAnchor={self ? "start" : "middle"} className="label">{fit(a.summary, self ? COL_W - 50 : Math.abs(x2 - x1) - 16)}</text>
               </g>
             );
           })}

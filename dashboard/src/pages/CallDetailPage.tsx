@@ -104,6 +104,16 @@ export function CallDetailPage(props: { callId: string }) {
             )}
           </div>
 
+          <section className="card" aria-labelledby="ladder-title">
+            <h2 id="ladder-title">SIP ladder</h2>
+            {log.error && <p className="error" role="alert">{log.error}</p>}
+            {log.data && <SipLadder events={log.data.events} />}
+          </section>
+          <section className="card" aria-labelledby="timeline-title">
+            <h2 id="timeline-title">Timeline</h2>
+            {log.data && <Timeline events={log.data.events} />}
+          </section>
+
           <section className="card" aria-labelledby="files-title">
             <h2 id="files-title">Recording and downloads</h2>
             {c.recording_url
@@ -140,15 +150,6 @@ export function CallDetailPage(props: { callId: string }) {
         </>
       )}
 
-      <section className="card" aria-labelledby="ladder-title">
-        <h2 id="ladder-title">SIP ladder</h2>
-        {log.error && <p className="error" role="alert">{log.error}</p>}
-        {log.data && <SipLadder events={log.data.events} />}
-      </section>
-      <section className="card" aria-labelledby="timeline-title">
-        <h2 id="timeline-title">Timeline</h2>
-        {log.data && <Timeline events={log.data.events} />}
-      </section>
     </>
   );
 }

@@ -12,6 +12,11 @@ import { TestCall } from "../components/TestCall.js";
 
 const PAGE_SIZES = [25, 50, 100, 250] as const;
 
+/** Enough of a call id to tell rows apart; the link's name and title carry all of it. */
+function shortId(id: string): string {
+  return id.length > 16 ? `${id.slice(0, 15)}…` : id;
+}
+
 /** A labelled filter select whose first option means "no filter". */
 function Choice(props: { id: string; label: string; any: string; value: string; options: readonly (readonly [string, string])[]; onChange: (v: string) => void }) {
   return (
@@ -185,7 +190,7 @@ export function CallsPage() {
               {(page.data?.items ?? []).map((c) => (
                 <tr key={c.call_id} data-call-id={c.call_id} onClick={(e) => { if (!(e.target instanceof HTMLAnchorElement)) location.hash = href({ page: "call", callId: c.call_id }); }}>
                   <td data-label="Started">{formatTime(c.start_timestamp)}</td>
-                  <td data-label="Call"><a href={href({ page: "call", callId: c.call_id })}><code>{c.call_id}</code></a></td>
+                  <td data-label="Call"><a href={href({ page: "call", callId: c.call_id })} aria-label={`Call ${c.call_id}`} title={c.call_id}><code>{shortId(c.call_id)}</code></a></td>
                   <td data-label="Type">{c.call_type === "web_call" ? "web" : c.direction ?? "phone"}</td>
                   <td data-label="From">{c.from_number ?? "—"}</td>
                   <td data-label="To">{c.to_number ?? "—"}</td>
