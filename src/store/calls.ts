@@ -20,7 +20,8 @@ const LIST_COLUMNS = [
   "end_timestamp", "duration_ms", "owner_node", "end_phase", "end_fault", "end_sip_code", "metadata",
   "dynamic_variables", "end_detail", "timestamps", "extra",
 ] as const satisfies readonly Exclude<keyof CallsTable, "transcripts">[];
-const ALL_COLUMNS = [...LIST_COLUMNS, "transcripts"] as const;
+const LIST_COLUMNS_C = LIST_COLUMNS.map((c) => `c.${c}` as const);
+const ALL_COLUMNS_C = [...LIST_COLUMNS_C, "c.transcripts" as const];
 
 /** The pagination key that continues a list right after this call (also maps Retell v2's call-id cursor). */
 export function callPageKey(call: Pick<CallRecord, "startTimestamp" | "callId">): string {
@@ -87,8 +88,10 @@ export class Calls implements CallRepo {
     const after = query.paginationKey === undefined ? undefined : decodePageKey(query.paginationKey);
     const plan = planCallList(query.filters, query.sortOrder, after);
     const { db, engine } = this.ctx;
-    const columns = query.omitTranscripts ? LIST_COLUMNS : ALL_COLUMNS;
+    const columns = query.omitTranscripts ? LIST_COLUMNS_C : ALL_COLUMNS_C;
 
+    // Keys first, rows second: each branch walks its index for (start_timestamp, call_id) only,
+    // the page is cut on those narrow keys, and just the page's rows are read in full.
     const branch = (filters: readonly CallFilter[]) => {
       let q = db
         .selectFrom("calls")
@@ -98,24 +101,31 @@ export class Calls implements CallRepo {
       if (plan.hi !== undefined) q = q.where("start_timestamp", "<=", plan.hi);
       const tie = plan.tie;
       if (tie) q = q.where((eb) => eb.or([eb("start_timestamp", desc ? "<" : ">", tie.at), eb("call_id", desc ? "<" : ">", tie.id)]));
-      return q.select(columns).orderBy("start_timestamp", dir).orderBy("call_id", dir);
+      return q.select(["call_id", "start_timestamp"]).orderBy("start_timestamp", dir).orderBy("call_id", dir);
     };
 
-    let rows: Awaited<ReturnType<ReturnType<typeof branch>["execute"]>> = [];
     const empty = plan.lo !== undefined && plan.hi !== undefined && plan.lo > plan.hi;
     const [only, ...more] = plan.branches;
-    if (empty || only === undefined) {
-      rows = [];
-    } else if (more.length === 0) {
-      rows = await branch(only).limit(query.limit + 1).offset(skip).execute();
+    let keys;
+    if (more.length === 0 || only === undefined) {
+      keys = branch(only ?? []).limit(query.limit + 1).offset(skip);
     } else {
-      // Each branch reads at most one page from its own index; the merge sorts only those rows.
+      // Each branch reads at most one page from its own index; the merge sorts only those keys.
       const perBranch = query.limit + 1 + skip;
       const arm = (f: readonly CallFilter[]) => db.selectFrom(branch(f).limit(perBranch).as("b")).selectAll();
       let union = arm(only);
       for (const f of more) union = union.unionAll(arm(f));
-      rows = await db.selectFrom(union.as("u")).selectAll().orderBy("start_timestamp", dir).orderBy("call_id", dir).limit(query.limit + 1).offset(skip).execute();
+      keys = db.selectFrom(union.as("u")).selectAll().orderBy("start_timestamp", dir).orderBy("call_id", dir).limit(query.limit + 1).offset(skip);
     }
+    const rows = empty
+      ? []
+      : await db
+          .selectFrom(keys.as("k"))
+          .innerJoin("calls as c", "c.call_id", "k.call_id")
+          .select(columns)
+          .orderBy("k.start_timestamp", dir)
+          .orderBy("k.call_id", dir)
+          .execute();
 
     const hasMore = rows.length > query.limit;
     const items = rows.slice(0, query.limit).map(rowToCall);
