@@ -106,6 +106,11 @@ export class DtmfReceiver {
     return out;
   }
 
+  /** True while an event has started and its end has not arrived. */
+  get open(): boolean {
+    return this.current !== null;
+  }
+
   /** Reports an event still open (its end never came); call when the stream stops. */
   flush(): DtmfDetection[] {
     const cur = this.current;

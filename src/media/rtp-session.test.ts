@@ -12,7 +12,7 @@ import { goertzelPower } from "./tone-detect.js";
 type EventOf<T extends RtpSessionEvent["type"]> = Extract<RtpSessionEvent, { type: T }>;
 
 /** Resolves with the first event of `type` that satisfies `pred`, or rejects after `ms`. */
-function next<T extends RtpSessionEvent["type"]>(s: RtpSession, type: T, pred: (e: EventOf<T>) => boolean = () => true, ms = 3000): Promise<EventOf<T>> {
+function next<T extends RtpSessionEvent["type"]>(s: RtpSession, type: T, pred: (e: EventOf<T>) => boolean = () => true, ms = 10_000): Promise<EventOf<T>> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       off();
@@ -29,7 +29,7 @@ function next<T extends RtpSessionEvent["type"]>(s: RtpSession, type: T, pred: (
 }
 
 /** Rejects if `p` has not settled within `ms`. */
-function within<T>(p: Promise<T>, ms = 3000): Promise<T> {
+function within<T>(p: Promise<T>, ms = 10_000): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`not done within ${ms} ms`)), ms);
@@ -306,4 +306,64 @@ test("RTCP on close goes to the peer's RTCP port and is a valid compound", async
   assert.deepEqual(r.packets.map((p) => p.type), [expectFirst, "sdes", "bye"]);
   raw.close();
   rtcpRaw.close();
+});
+
+/** A pacer the test drives by hand: `tick(n)` runs frame n of every registered stream. */
+class ManualPacer extends Pacer {
+  private readonly ticks: Array<(n: number, due: number, now: number) => void> = [];
+  override add(_intervalMs: number, tick: (n: number, due: number, now: number) => void) {
+    this.ticks.push(tick);
+    return { startMs: 0, stop: () => {} };
+  }
+  tick(n: number): void {
+    for (const t of this.ticks) t(n, n * 20, n * 20);
+  }
+}
+
+test("a DTMF digit survives skipped frame ticks: the newest update and all three ends still go out", async () => {
+  const raw = await rawSocket();
+  const pacer = new ManualPacer();
+  const s = await RtpSession.open({ codec: "PCMU", bind: { address: "127.0.0.1" }, remote: { address: "127.0.0.1", port: raw.address().port }, rtcp: { enabled: false }, pacer });
+  const got: Buffer[] = [];
+  const all = new Promise<void>((resolve) =>
+    raw.on("message", (m) => {
+      got.push(m);
+      if (got.length === 5) resolve();
+    }),
+  );
+  try {
+    s.sendDtmf("9", 200); // 10 updates, then 3 ends
+    pacer.tick(100); // first update, with M
+    pacer.tick(104); // skipped 101-103: only the newest of those updates
+    pacer.tick(180); // far past the end: the ends
+    await within(all);
+    const pkts = got.map((m) => parseRtp(m)).map((r) => (r.ok ? r.packet : assert.fail("bad packet")));
+    const evs = pkts.map((p) => parseTelephoneEvent(p.payload)!);
+    assert.deepEqual(pkts.map((p) => p.marker), [true, false, false, false, false]);
+    assert.ok(pkts.every((p) => p.timestamp === pkts[0]!.timestamp && p.payloadType === 101));
+    assert.deepEqual(evs.map((e) => [e.event, e.end, e.duration]), [[9, false, 160], [9, false, 800], [9, true, 1600], [9, true, 1600], [9, true, 1600]]);
+  } finally {
+    await s.close();
+    raw.close();
+  }
+});
+
+test("a DTMF event whose end packets are all lost is reported once its updates stop", async () => {
+  const raw = await rawSocket();
+  const s = await RtpSession.open({ codec: "PCMU", bind: { address: "127.0.0.1" }, rtcp: { enabled: false }, whenIdle: "nothing", pacer: new Pacer() });
+  try {
+    const got = next(s, "dtmf", () => true, 5000);
+    for (let i = 0; i < 3; i++) {
+      const payload = Buffer.from([3, 10, 0, 0]);
+      payload.writeUInt16BE(160 * (i + 1), 2);
+      raw.send(serializeRtp({ payloadType: 101, marker: i === 0, sequenceNumber: 10 + i, timestamp: 8000, ssrc: 5, payload }), s.local.port, "127.0.0.1");
+    }
+    const d = await got;
+    assert.equal(d.detection.digit, "3");
+    assert.equal(d.detection.endLost, true);
+    assert.equal(d.detection.durationMs, 60);
+  } finally {
+    await s.close();
+    raw.close();
+  }
 });

@@ -30,6 +30,7 @@ import { isRtcpPacketType, parseRtp, RTP_HEADER_BYTES, writeRtpHeader, type RtpP
 
 const CLOCK_RATE = 8000;
 const CN_PAYLOAD_TYPE = 13;
+const DTMF_END_TIMEOUT_MS = 800;
 
 /** Every datagram the session sends or receives, for a PCAP writer. */
 export interface PacketTapEntry {
@@ -163,7 +164,7 @@ export class RtpSession {
   private sentAny = false;
   private sentLastTick = false;
   private dtmfQueue: Array<{ digit: DtmfDigit; durationMs: number }> = [];
-  private dtmfActive: { plan: DtmfPacketPlan[]; startTick: number; ts: number } | null = null;
+  private dtmfActive: { plan: DtmfPacketPlan[]; startTick: number; ts: number; next: number } | null = null;
   private sentPackets = 0;
   private sentOctets = 0;
   private sendErrors = 0;
@@ -175,6 +176,7 @@ export class RtpSession {
   private jb: JitterBuffer<Buffer> | null;
   private readonly rxResampler: Resampler | null;
   private readonly dtmf = new DtmfReceiver(CLOCK_RATE);
+  private lastDtmfAt = 0;
   private firstPacketAtMs: number | null = null;
   private lastPacketAtMs: number | null = null;
   private rxPackets = 0;
@@ -323,6 +325,10 @@ export class RtpSession {
     if (this.closed) return;
     this.sendTick(n);
     this.playoutTick();
+    // RFC 4733 §2.5.1.4: an event whose end packets were all lost ends when its updates stop coming.
+    if (this.dtmf.open && performance.now() - this.lastDtmfAt > DTMF_END_TIMEOUT_MS) {
+      for (const detection of this.dtmf.flush()) this.emit({ type: "dtmf", detection });
+    }
     if (this.rtcpEnabled && n >= this.nextRtcpTick) {
       this.nextRtcpTick = n + Math.round(this.rtcpIntervalTicks * (0.5 + Math.random()));
       this.sendRtcp(false);
@@ -334,14 +340,27 @@ export class RtpSession {
     const eventPt = this.eventPt;
     if (!this.dtmfActive && this.dtmfQueue.length > 0 && eventPt !== null) {
       const d = this.dtmfQueue.shift() as { digit: DtmfDigit; durationMs: number };
-      this.dtmfActive = { plan: planDtmf(d.digit, { durationMs: d.durationMs, clockRate: CLOCK_RATE }), startTick: n, ts };
+      this.dtmfActive = { plan: planDtmf(d.digit, { durationMs: d.durationMs, clockRate: CLOCK_RATE }), startTick: n, ts, next: 0 };
     }
     const active = this.dtmfActive;
     if (active && eventPt !== null) {
+      // Ticks the pacer skipped (a stalled event loop) must not lose the end packets: of the packets
+      // now due only the newest update is sent (it carries the longest duration), or else the ends.
       const frame = n - active.startTick;
-      const due = active.plan.filter((p) => p.frame === frame);
-      for (const p of due) this.sendRtp(p.payload, eventPt, p.marker, active.ts);
-      if (due.length === 0 || active.plan.every((p) => p.frame <= frame)) this.dtmfActive = null;
+      let last = active.next;
+      while (last < active.plan.length && (active.plan[last] as DtmfPacketPlan).frame <= frame) last++;
+      const due = active.plan.slice(active.next, last);
+      const ends = due.filter((p) => p.frame === (active.plan.at(-1) as DtmfPacketPlan).frame);
+      const updates = due.filter((p) => !ends.includes(p));
+      const newest = updates.at(-1);
+      let marker = active.next === 0;
+      // Once the ends are due they carry the final duration: no update needs to precede them.
+      for (const p of ends.length > 0 ? ends : newest ? [newest] : []) {
+        this.sendRtp(p.payload, eventPt, marker, active.ts);
+        marker = false;
+      }
+      active.next = last;
+      if (last >= active.plan.length) this.dtmfActive = null;
       this.sentLastTick = true;
       return;
     }
@@ -475,6 +494,7 @@ export class RtpSession {
     if (verdict.kind === "bad-jump") return;
     if (verdict.kind === "restart" && this.jbOptions) this.jb = new JitterBuffer<Buffer>(this.jbOptions);
     if (isDtmf) {
+      this.lastDtmfAt = performance.now();
       for (const detection of this.dtmf.receive(p.ssrc, p.timestamp, p.payload)) this.emit({ type: "dtmf", detection });
       return;
     }
