@@ -139,7 +139,8 @@ export class Agents implements AgentRepo {
       .where("agent_id", "=", agent.agentId)
       .where("version", "=", agent.version)
       .where("deleted_at", "is", null)
-      .executeTakeFirst();
+      .executeTakeFirst()
+      .catch((e: unknown) => Promise.reject(translateDbError(e, `agent ${agent.agentId} version ${agent.version}`)));
     if (res.numUpdatedRows === 0n) throw new StoreError("not_found", `agent ${agent.agentId} version ${agent.version} not found`);
     return toAgent(row);
   }

@@ -49,7 +49,8 @@ export class Calls implements CallRepo {
       .set(set)
       .where("call_id", "=", record.callId)
       .where("workspace_id", "=", record.workspaceId)
-      .executeTakeFirst();
+      .executeTakeFirst()
+      .catch((e: unknown) => Promise.reject(translateDbError(e, `call ${record.callId}`)));
     if (res.numUpdatedRows === 0n) throw new StoreError("not_found", `call ${record.callId} not found in workspace ${record.workspaceId}`);
   }
 

@@ -137,5 +137,8 @@ export function translateDbError(error: unknown, what: string): unknown {
   if (code === "23502" || code === "SQLITE_CONSTRAINT_NOTNULL" || code === "23514" || code === "SQLITE_CONSTRAINT_CHECK") {
     return new StoreError("invalid", `${what} is missing a required field or has a bad value`);
   }
+  if (code === "22P05" || code === "22021" || code === "22P02" || code === "22003") {
+    return new StoreError("invalid", `${what} holds a value the database cannot store (e.g. a NUL character or an out-of-range number)`);
+  }
   return error;
 }

@@ -146,7 +146,8 @@ export class PhoneNumbers implements PhoneNumberRepo {
       .set(set)
       .where("phone_number", "=", number.phoneNumber)
       .where("workspace_id", "=", number.workspaceId)
-      .executeTakeFirst();
+      .executeTakeFirst()
+      .catch((e: unknown) => Promise.reject(translateDbError(e, `phone number ${number.phoneNumber}`)));
     if (res.numUpdatedRows === 0n) throw new StoreError("not_found", `phone number ${number.phoneNumber} not found`);
     const stored = await this.get(number.workspaceId, number.phoneNumber);
     if (!stored) throw new StoreError("not_found", `phone number ${number.phoneNumber} not found`);

@@ -694,6 +694,14 @@ for (const h of harnesses) {
       await rejectsWith(store.calls.insert({ callId: "" } as CallRecord), "invalid");
       await rejectsWith(store.calls.insert({ ...fullRecord("ws_missing", "call_orphan") }), "invalid");
       await rejectsWith(store.calls.insert({ ...fullRecord("ws_x", "call_bad_reason"), disconnectionReason: "nope" as (typeof DISCONNECTION_REASONS)[number] }), "invalid");
+      // PostgreSQL's jsonb refuses NUL characters; SQLite keeps them. Either way, no raw driver error.
+      const ws = await store.workspaces.create({ name: "nul" });
+      const nul = { ...fullRecord(ws.id, `call_${randomBytes(13).toString("hex")}`), metadata: { note: "a\u0000b" } };
+      const outcome = await store.calls.insert(nul).then(
+        async () => assert.deepEqual(await store.calls.getById(nul.callId), nul),
+        (e: unknown) => assert.ok(e instanceof StoreError && e.code === "invalid", `got ${String(e)}`),
+      );
+      assert.equal(outcome, undefined);
       await assert.rejects(openStore({ ...h.options(), secretKey: Buffer.alloc(16) }), (e: unknown) => e instanceof StoreError && e.code === "invalid");
     });
   });
