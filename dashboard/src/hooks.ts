@@ -36,3 +36,16 @@ export function useAgents(): Loaded<readonly AgentSummary[]> {
   const { api } = useSession();
   return useLoad(async () => (await api.post<{ items: AgentSummary[] }>("/v2/list-agents?limit=1000", {})).items, [api]);
 }
+
+/** Whether a media query matches now, following changes (e.g. a phone turned sideways). */
+export function useMedia(query: string): boolean {
+  const [matches, setMatches] = useState(() => matchMedia(query).matches);
+  useEffect(() => {
+    const m = matchMedia(query);
+    const on = () => setMatches(m.matches);
+    on();
+    m.addEventListener("change", on);
+    return () => m.removeEventListener("change", on);
+  }, [query]);
+  return matches;
+}

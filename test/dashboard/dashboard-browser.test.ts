@@ -402,6 +402,8 @@ test("a 375 px screen: nav wraps, the table becomes cards, nothing scrolls sidew
   await page.locator(".ladder-svg g.arrow").first().waitFor();
   const detailOverflow = await inPage<number>(page, SIDEWAYS);
   assert.ok(detailOverflow <= 0, `detail page scrolls sideways by ${detailOverflow}px (the ladder scrolls inside its box)`);
+  const ladderOverflow = await inPage<number>(page, `(() => { const b = document.querySelector(".ladder .scroll"); return b.scrollWidth - b.clientWidth; })()`);
+  assert.ok(ladderOverflow <= 0, `a two-party ladder fits a phone screen (overflows by ${ladderOverflow}px)`);
   await screenshot(page, "10-narrow-detail");
   await screenshot(page, "10-narrow-detail-top", false);
   await page.locator(".ladder-svg").scrollIntoViewIfNeeded();

@@ -1,12 +1,14 @@
 import { useMemo, useState, type KeyboardEvent } from "react";
+import { useMedia } from "../hooks.js";
 import { formatOffset } from "../format.js";
 import { layoutLadder, type LadderColumn } from "../ladder.js";
 import type { CallEvent } from "../types.js";
 
-const COL_W = 230;
 const ROW_H = 40;
 const HEAD = 46;
-const TIME_W = 80;
+// Wide screens get roomy columns; a phone gets two columns that fit without sideways scrolling.
+const WIDE = { col: 230, time: 80 };
+const NARROW = { col: 130, time: 56 };
 // Width of one character of the ladder's 12 px monospace labels.
 const CHAR_W = 7.3;
 
@@ -26,11 +28,13 @@ function columnTitle(columns: readonly LadderColumn[], i: number): string {
 /** The call's SIP messages as a ladder diagram; activating an arrow shows the raw message. */
 export function SipLadder(props: { events: readonly CallEvent[] }) {
   const ladder = useMemo(() => layoutLadder(props.events), [props.events]);
+  const narrow = useMedia("(max-width: 700px)");
+  const { col: colW, time: timeW } = narrow ? NARROW : WIDE;
   const [open, setOpen] = useState<number | undefined>();
   if (ladder.arrows.length === 0) return <p className="muted">No SIP messages were logged for this call.</p>;
-  const width = TIME_W + Math.max(2, ladder.columns.length) * COL_W;
+  const width = timeW + Math.max(2, ladder.columns.length) * colW;
   const height = HEAD + ladder.arrows.length * ROW_H + 16;
-  const x = (col: number) => TIME_W + col * COL_W + COL_W / 2;
+  const x = (col: number) => timeW + col * colW + colW / 2;
   const chosen = open === undefined ? undefined : ladder.arrows[open];
   const activate = (i: number) => setOpen(open === i ? undefined : i);
   const onKey = (i: number) => (e: KeyboardEvent) => {
@@ -65,11 +69,11 @@ export function SipLadder(props: { events: readonly CallEvent[] }) {
               <g key={i} role="button" tabIndex={0} aria-label={label} aria-pressed={open === i} className={`arrow ${a.outgoing ? "out" : "in"}${a.failure ? " failure" : ""}${open === i ? " open" : ""}`}
                 onClick={() => activate(i)} onKeyDown={onKey(i)} data-summary={a.summary}>
                 <rect x={Math.min(x1, x2) - 6} y={y - 24} width={Math.max(Math.abs(x2 - x1), 60) + 12} height={ROW_H - 4} className="hit" />
-                <text x={4} y={y + 4} className="time">{formatOffset(a.tMs)}</text>
+                <text x={2} y={y + 4} className="time">{formatOffset(a.tMs)}</text>
                 {self
                   ? <path d={`M${x1},${y - 8} h40 v12 h-38`} className="line" markerEnd="url(#arrowhead)" fill="none" />
                   : <line x1={x1} x2={x2} y1={y} y2={y} className="line" markerEnd="url(#arrowhead)" />}
-                <text x={(x1 + x2) / 2 + (self ? 46 : 0)} y={y - 7} textAnchor={self ? "start" : "middle"} className="label">{fit(a.summary, self ? COL_W - 50 : Math.abs(x2 - x1) - 16)}</text>
+                <text x={(x1 + x2) / 2 + (self ? 46 : 0)} y={y - 7} textAnchor={self ? "start" : "middle"} className="label">{fit(a.summary, self ? colW - 50 : Math.abs(x2 - x1) - 12)}</text>
               </g>
             );
           })}
