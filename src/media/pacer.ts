@@ -22,6 +22,12 @@ interface Entry {
   active: boolean;
 }
 
+/** Streams that share one interval and phase: their frames fall due at the same instants. */
+interface Slot {
+  next: number;
+  entries: Entry[];
+}
+
 /** Options for a `Pacer`. */
 export interface PacerOptions {
   /** Phase slot width in ms; stream start times are rounded up to these slots. */
@@ -32,7 +38,8 @@ export interface PacerOptions {
 
 /** A shared drift-free frame clock. */
 export class Pacer {
-  private readonly entries: Entry[] = [];
+  private readonly slots = new Map<string, Slot>();
+  private count = 0;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
   private readonly slotMs: number;
@@ -49,29 +56,39 @@ export class Pacer {
   /** Registers a stream ticking every `intervalMs`, starting at the next free phase slot. */
   add(intervalMs: number, tick: PacerTick): PacerHandle {
     const now = performance.now();
-    const slots = Math.max(1, Math.floor(intervalMs / this.slotMs));
-    const phase = (this.nextSlot++ % slots) * this.slotMs;
+    const slotCount = Math.max(1, Math.floor(intervalMs / this.slotMs));
+    const phase = (this.nextSlot++ % slotCount) * this.slotMs;
     const base = Math.ceil(now / intervalMs) * intervalMs;
     let start = base + phase;
     if (start - now > intervalMs) start -= intervalMs;
     const e: Entry = { start, interval: intervalMs, n: 0, next: start, tick, active: true };
-    this.entries.push(e);
+    const key = `${intervalMs}/${phase}`;
+    let slot = this.slots.get(key);
+    if (!slot) {
+      slot = { next: start, entries: [] };
+      this.slots.set(key, slot);
+    }
+    slot.entries.push(e);
+    slot.next = Math.min(slot.next, start);
+    this.count++;
     this.arm(start);
+    const owner = slot;
     return {
       startMs: start,
       stop: () => {
         if (!e.active) return;
         e.active = false;
-        const i = this.entries.indexOf(e);
-        if (i >= 0) this.entries.splice(i, 1);
-        if (this.entries.length === 0) this.disarm();
+        const i = owner.entries.indexOf(e);
+        if (i >= 0) owner.entries.splice(i, 1);
+        if (owner.entries.length === 0) this.slots.delete(key);
+        if (--this.count === 0) this.disarm();
       },
     };
   }
 
   /** Streams currently registered. */
   get size(): number {
-    return this.entries.length;
+    return this.count;
   }
 
   private disarm(): void {
@@ -96,26 +113,34 @@ export class Pacer {
     // Sub-millisecond lookahead: a tick due in under half a millisecond is better sent now than after a 1 ms timer.
     const horizon = now + 0.5;
     let earliest = Infinity;
-    const list = this.entries.slice();
-    for (const e of list) {
-      if (!e.active) continue;
-      if (e.next <= horizon) {
-        const behind = Math.floor((now - e.next) / e.interval);
-        if (behind > this.maxCatchUp) {
-          this.skipped += behind;
-          e.n += behind;
-          e.next = e.start + e.n * e.interval;
+    for (const slot of this.slots.values()) {
+      if (slot.next <= horizon) {
+        let next = Infinity;
+        for (const e of slot.entries.slice()) {
+          if (e.active) this.runEntry(e, now, horizon);
+          if (e.active && e.next < next) next = e.next;
         }
-        while (e.active && e.next <= horizon) {
-          const n = e.n++;
-          const due = e.next;
-          e.next = e.start + e.n * e.interval;
-          e.tick(n, due, now);
-        }
+        slot.next = next;
       }
-      if (e.active && e.next < earliest) earliest = e.next;
+      if (slot.next < earliest) earliest = slot.next;
     }
-    if (earliest !== Infinity && this.entries.length > 0) this.arm(earliest);
+    if (earliest !== Infinity && this.count > 0) this.arm(earliest);
+  }
+
+  private runEntry(e: Entry, now: number, horizon: number): void {
+    if (e.next > horizon) return;
+    const behind = Math.floor((now - e.next) / e.interval);
+    if (behind > this.maxCatchUp) {
+      this.skipped += behind;
+      e.n += behind;
+      e.next = e.start + e.n * e.interval;
+    }
+    while (e.active && e.next <= horizon) {
+      const n = e.n++;
+      const due = e.next;
+      e.next = e.start + e.n * e.interval;
+      e.tick(n, due, now);
+    }
   }
 }
 
