@@ -273,10 +273,17 @@ test("agents: create, edit and delete through the UI, with field errors and a te
   await page.getByRole("button", { name: "Create agent" }).click();
   const fieldError = page.locator("#agent-llm-error");
   await fieldError.waitFor();
-  assert.match(await fieldError.innerText(), /response_engine/);
+  assert.match(await fieldError.innerText(), /ws:\/\/ or wss:\/\//);
   assert.equal(await page.getByLabel("LLM websocket URL").getAttribute("aria-invalid"), "true");
-  await screenshot(page, "06-agent-field-error");
   await page.getByLabel("LLM websocket URL").fill("wss://llm.example.test/retell");
+  // The server's own refusal lands next to the field it names.
+  await page.getByLabel("Max call duration (ms)").fill("5");
+  await page.getByRole("button", { name: "Create agent" }).click();
+  await page.locator("#agent-max-error").waitFor();
+  assert.match(await page.locator("#agent-max-error").innerText(), /max_call_duration_ms/);
+  assert.equal(await page.locator("#agent-llm-error").count(), 0);
+  await screenshot(page, "06-agent-field-error");
+  await page.getByLabel("Max call duration (ms)").fill("");
   await page.getByRole("button", { name: "Create agent" }).click();
   await page.getByText("Created agent Billing bot.").waitFor();
   const row = page.locator("tr", { hasText: "Billing bot" });

@@ -73,6 +73,11 @@ export function AgentsPage() {
   async function save(e: FormEvent) {
     e.preventDefault();
     if (!editing) return;
+    // The server's schema error for a bad URL names a union branch; say plainly what is wanted.
+    if (!/^wss?:\/\/\S+$/.test(editing.draft.llm_websocket_url.trim())) {
+      setErrors({ fields: { llm_websocket_url: "must start with ws:// or wss:// (the address of your custom-LLM websocket server)" } });
+      return;
+    }
     setBusy(true);
     setErrors(NO_ERRORS);
     try {
