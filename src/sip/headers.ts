@@ -56,6 +56,16 @@ export function canonicalName(name: string): string {
 export interface NameInfo {
   name: string;
   key: string;
+  /** 1 + index in TRACKED_HEADERS for the headers a parser checks on every message, else 0. */
+  slot: number;
+}
+
+/** Headers the parser validates on every message; their NameInfo carries a slot number to switch on. */
+export const TRACKED_HEADERS = ["via", "call-id", "cseq", "from", "to", "contact", "max-forwards", "date", "content-length"] as const;
+
+function makeInfo(name: string): NameInfo {
+  const key = name.toLowerCase();
+  return { name, key, slot: (TRACKED_HEADERS as readonly string[]).indexOf(key) + 1 };
 }
 
 // Names repeat across messages; remembering how each spelling maps saves a lowercase + lookup per line.
@@ -68,25 +78,26 @@ const BY_SHAPE = new Map<number, NameInfo[]>();
 for (const n of CANONICAL_LIST) {
   const shape = n.length * 128 + n.charCodeAt(0);
   const list = BY_SHAPE.get(shape) ?? [];
-  list.push({ name: n, key: n.toLowerCase() });
+  list.push(makeInfo(n));
   BY_SHAPE.set(shape, list);
 }
 
-/** The header name written at text[start, end), recognised in place when canonically spelled. */
-export function nameAt(text: string, start: number, end: number): NameInfo {
+/** The header name written at text[start, end) when it is a canonically spelled known name, else undefined. */
+export function knownNameAt(text: string, start: number, end: number): NameInfo | undefined {
   const list = BY_SHAPE.get((end - start) * 128 + text.charCodeAt(start));
   if (list !== undefined) {
     for (let i = 0; i < list.length; i++) if (text.startsWith(list[i]!.name, start)) return list[i]!;
   }
-  return nameInfo(text.slice(start, end));
+  return undefined;
 }
 
-function nameInfo(raw: string): NameInfo {
+/** Canonical name and lowercase key of a header name as written. */
+export function nameInfo(raw: string): NameInfo {
   const hit = NAME_CACHE.get(raw);
   if (hit !== undefined) return hit;
   const lower = raw.toLowerCase();
   const name = (raw.length === 1 ? COMPACT[lower] : undefined) ?? CANONICAL.get(lower) ?? raw;
-  const info = { name, key: name.toLowerCase() };
+  const info = makeInfo(name);
   if (NAME_CACHE.size < NAME_CACHE_MAX) NAME_CACHE.set(raw, info);
   return info;
 }
@@ -100,7 +111,7 @@ interface Field {
   name: string;
   key: string;
   value: string;
-  split?: string[];
+  split: string[] | undefined;
 }
 
 /** An ordered, case-insensitive SIP header collection. */
@@ -117,7 +128,7 @@ export class Headers {
   /** Copies `other` (field by field; structured caches are not shared). */
   static from(other: Headers): Headers {
     const h = new Headers();
-    for (const f of other.fields) h.fields.push({ name: f.name, key: f.key, value: f.value });
+    for (const f of other.fields) h.fields.push({ name: f.name, key: f.key, value: f.value, split: undefined });
     return h;
   }
 
@@ -129,7 +140,7 @@ export class Headers {
 
   /** Appends a line whose name is already resolved (the parser's hot path); returns its key. */
   addResolved(info: NameInfo, value: string): string {
-    this.fields.push({ name: info.name, key: info.key, value });
+    this.fields.push({ name: info.name, key: info.key, value, split: undefined });
     this.invalidate();
     return info.key;
   }
@@ -141,7 +152,7 @@ export class Headers {
   /** Adds a header line before every other line (e.g. a new top Via). */
   prepend(name: string, value: string): this {
     const canonical = canonicalName(name);
-    this.fields.unshift({ name: canonical, key: canonical.toLowerCase(), value });
+    this.fields.unshift({ name: canonical, key: canonical.toLowerCase(), value, split: undefined });
     this.invalidate();
     return this;
   }
@@ -152,7 +163,7 @@ export class Headers {
     const key = canonical.toLowerCase();
     const idx = this.fields.findIndex((f) => f.key === key);
     if (idx < 0) return this.append(name, value);
-    this.fields[idx] = { name: canonical, key, value };
+    this.fields[idx] = { name: canonical, key, value, split: undefined };
     this.fields = this.fields.filter((f, i) => i === idx || f.key !== key);
     this.invalidate();
     return this;

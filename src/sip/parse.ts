@@ -1,6 +1,6 @@
 // RFC 3261 §7 message parser for one datagram (or one frame cut by SipStreamFramer). It never throws:
 // bad input becomes a ParseError that carries whatever was readable, so a transport can still answer 400.
-import { Headers, nameAt, type NameInfo } from "./headers.js";
+import { Headers, knownNameAt, nameInfo, type NameInfo } from "./headers.js";
 import { isToken, parseCSeq, parseDigits, parseNameAddr } from "./headers-typed.js";
 import type { SipMessage, SipRequest, SipResponse } from "./message.js";
 
@@ -233,17 +233,19 @@ function newSeen(): Seen {
   return { vias: 0, contacts: 0, maxForwards: 0 };
 }
 
-function note(seen: Seen, key: string, value: string): void {
-  switch (key) {
-    case "via": seen.vias++; return;
-    case "call-id": if (seen.callId !== undefined) seen.repeated = "Call-ID"; else seen.callId = value; return;
-    case "cseq": if (seen.cseq !== undefined) seen.repeated = "CSeq"; else seen.cseq = value; return;
-    case "from": if (seen.from !== undefined) seen.repeated = "From"; else seen.from = value; return;
-    case "to": if (seen.to !== undefined) seen.repeated = "To"; else seen.to = value; return;
-    case "contact": seen.contacts++; return;
-    case "max-forwards": if (++seen.maxForwards > 1) seen.repeated = "Max-Forwards"; return;
-    case "date": seen.date = value; return;
-    case "content-length": (seen.contentLength ??= []).push(value); return;
+/** Records a tracked header; `slot` is NameInfo.slot (1 + index in TRACKED_HEADERS). */
+function note(seen: Seen, slot: number, value: string): void {
+  switch (slot) {
+    case 0: return;
+    case 1: seen.vias++; return;
+    case 2: if (seen.callId !== undefined) seen.repeated = "Call-ID"; else seen.callId = value; return;
+    case 3: if (seen.cseq !== undefined) seen.repeated = "CSeq"; else seen.cseq = value; return;
+    case 4: if (seen.from !== undefined) seen.repeated = "From"; else seen.from = value; return;
+    case 5: if (seen.to !== undefined) seen.repeated = "To"; else seen.to = value; return;
+    case 6: seen.contacts++; return;
+    case 7: if (++seen.maxForwards > 1) seen.repeated = "Max-Forwards"; return;
+    case 8: seen.date = value; return;
+    case 9: (seen.contentLength ??= []).push(value); return;
   }
 }
 
@@ -272,7 +274,8 @@ function readHeaderLines(
       if (value.length > o.maxLineBytes) return { code: "line_too_long", message: "folded header too long" };
     } else if (lineEnd > pos) {
       if (info !== undefined) {
-        note(seen, headers.addResolved(info, value), value);
+        headers.addResolved(info, value);
+        note(seen, info.slot, value);
         if (++count > o.maxHeaders) return { code: "too_many_headers", message: `more than ${o.maxHeaders} headers` };
       }
       const colon = text.indexOf(":", pos);
@@ -281,16 +284,20 @@ function readHeaderLines(
       }
       let nameEnd = colon;
       while (nameEnd > pos && (text.charCodeAt(nameEnd - 1) === 32 || text.charCodeAt(nameEnd - 1) === 9)) nameEnd--;
-      if (!isToken(text, pos, nameEnd)) {
-        return { code: "bad_header", message: `bad header name: ${clip(text.slice(pos, nameEnd))}` };
+      info = knownNameAt(text, pos, nameEnd);
+      if (info === undefined) {
+        if (!isToken(text, pos, nameEnd)) {
+          return { code: "bad_header", message: `bad header name: ${clip(text.slice(pos, nameEnd))}` };
+        }
+        info = nameInfo(text.slice(pos, nameEnd));
       }
-      info = nameAt(text, pos, nameEnd);
       value = trimRange(text, colon + 1, lineEnd);
     }
     pos = nl < 0 ? len : nl + 1;
   }
   if (info !== undefined) {
-    note(seen, headers.addResolved(info, value), value);
+    headers.addResolved(info, value);
+    note(seen, info.slot, value);
     if (++count > o.maxHeaders) return { code: "too_many_headers", message: `more than ${o.maxHeaders} headers` };
   }
   return undefined;
