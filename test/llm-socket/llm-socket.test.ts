@@ -7,12 +7,13 @@ import { EventLog, fakeLlmServer, within, type ServerConn } from "./fake-llm-ser
 
 const FAST: Partial<LlmSocketTiming> = {
   openAttempts: 3,
-  openTimeoutMs: 400,
+  openTimeoutMs: 3000,
   openRetryDelayMs: 10,
   maxReconnects: 2,
   reconnectDelayMs: 5,
   pingIntervalMs: 20,
-  pingDeadAfterMs: 150,
+  // Generous, so a loaded machine never fakes a dead connection; the ping-timeout test shrinks it.
+  pingDeadAfterMs: 3000,
   closeTimeoutMs: 500,
 };
 
@@ -219,7 +220,7 @@ test("without auto_reconnect no ping_pong is sent and no call_details unless ask
 test("pings unanswered: two reconnects, then error_llm_websocket_lost_connection", async () => {
   const srv = await fakeLlmServer((c) => c.send({ response_type: "config", config: { auto_reconnect: true } }));
   try {
-    const { sock, log } = client(srv.url);
+    const { sock, log } = client(srv.url, { pingDeadAfterMs: 150 });
     await within(sock.start(), 3000, "start");
     const { end } = await log.waitFor("ended");
     assert.equal(end.reason, "error_llm_websocket_lost_connection");
@@ -268,7 +269,8 @@ test("auto_reconnect: a drop mid-call reconnects and the pending request is aske
 test("auto_reconnect but every connection is killed: lost_connection after 2 reconnects", async () => {
   const srv = await fakeLlmServer((c) => {
     c.send({ response_type: "config", config: { auto_reconnect: true } });
-    setImmediate(() => c.ws.terminate());
+    // Die on the first ping: it proves Parley took the config, so the drop must be retried.
+    c.ws.once("message", () => c.ws.terminate());
   });
   try {
     const { sock, log } = client(srv.url);

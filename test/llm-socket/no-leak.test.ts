@@ -63,10 +63,14 @@ test("100 connections through every failure mode release every socket and timer"
         break;
       case "reconnectThenClose":
         c.send({ response_type: "config", config: { auto_reconnect: true } });
-        echo();
-        if (!killedOnce.has(c.path)) {
-          killedOnce.add(c.path);
-          setImmediate(() => c.ws.terminate());
+        if (killedOnce.has(c.path)) {
+          echo();
+        } else {
+          // Die on the first ping: it proves Parley took the config, so the drop must be retried.
+          c.ws.once("message", () => {
+            killedOnce.add(c.path);
+            c.ws.terminate();
+          });
         }
         break;
       default:
@@ -76,7 +80,7 @@ test("100 connections through every failure mode release every socket and timer"
 
   const timing = {
     openAttempts: 2,
-    openTimeoutMs: 500,
+    openTimeoutMs: 3000, // a loaded machine must not turn a slow open into a retry
     openRetryDelayMs: 5,
     reconnectDelayMs: 1,
     pingIntervalMs: 10,
@@ -92,7 +96,9 @@ test("100 connections through every failure mode release every socket and timer"
     for (let batch = 0; batch < 10; batch++) {
       await Promise.all(
         MODES.map(async (mode) => {
-          const sock = new LlmSocket({ url: urlFor(mode), callId: `${mode}-${batch}`, timing: mode === "closeWhileOpening" ? { ...timing, openRetryDelayMs: 60_000 } : timing });
+          const own =
+            mode === "closeWhileOpening" ? { openRetryDelayMs: 60_000 } : mode === "reconnectThenClose" ? { pingDeadAfterMs: 5_000 } : {};
+          const sock = new LlmSocket({ url: urlFor(mode), callId: `${mode}-${batch}`, timing: { ...timing, ...own } });
           const reopened = new Promise<void>((r) => sock.on((e) => e.type === "open" && e.reconnect && r()));
           const started = sock.start();
           if (mode === "closeWhileOpening") {

@@ -6,7 +6,7 @@ import { start } from "../../examples/llm-servers/rule-based.js";
 import { LlmSocket, type LlmSocketEvent, type LlmSocketTiming } from "../../src/llm-socket/index.js";
 import { EventLog, within } from "./fake-llm-server.js";
 
-const FAST: Partial<LlmSocketTiming> = { pingIntervalMs: 20, pingDeadAfterMs: 500, openRetryDelayMs: 10, reconnectDelayMs: 5, openTimeoutMs: 1000 };
+const FAST: Partial<LlmSocketTiming> = { pingIntervalMs: 20, pingDeadAfterMs: 3000, openRetryDelayMs: 10, reconnectDelayMs: 5, openTimeoutMs: 3000 };
 
 function connect(url: string): { sock: LlmSocket; log: EventLog<LlmSocketEvent> } {
   const sock = new LlmSocket({ url, callId: "call_rules", timing: FAST, callDetails: () => ({ call_id: "call_rules", from_number: "+14155550100" }) });
