@@ -367,3 +367,59 @@ test("a DTMF event whose end packets are all lost is reported once its updates s
     raw.close();
   }
 });
+
+test("hold: an inactive or recvonly session stops sending but keeps receiving", async () => {
+  const [a, b] = await pair();
+  try {
+    await next(b, "first-packet");
+    a.setDirection("recvonly");
+    assert.equal(a.stats().direction, "recvonly");
+    const before = b.stats().received.packets;
+    // a keeps hearing b for 10 more packets while b hears (at most one packet in flight) nothing new.
+    const aNow = a.stats().received.packets;
+    await next(a, "audio", () => a.stats().received.packets >= aNow + 10);
+    assert.ok(b.stats().received.packets - before <= 1, `${b.stats().received.packets - before} packets after hold`);
+    a.setDirection("sendrecv");
+    const resumed = b.stats().received.packets;
+    await next(b, "audio", () => b.stats().received.packets >= resumed + 5);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+test("a peer that switches from PCMU to PCMA is decoded with the law its payload type names", async () => {
+  const raw = await rawSocket();
+  const s = await RtpSession.open({ codec: "PCMU", bind: { address: "127.0.0.1" }, jitterBuffer: false, rtcp: { enabled: false }, whenIdle: "nothing", pacer: new Pacer() });
+  try {
+    const frames: number[] = [];
+    const two = new Promise<void>((resolve) =>
+      s.on((e) => {
+        if (e.type === "audio") frames.push(e.pcm[0]!);
+        if (frames.length === 2) resolve();
+      }),
+    );
+    const pcm = new Int16Array(160).fill(-5000);
+    raw.send(serializeRtp({ payloadType: 0, sequenceNumber: 1, timestamp: 0, ssrc: 1, payload: g711Encode("PCMU", pcm) }), s.local.port, "127.0.0.1");
+    raw.send(serializeRtp({ payloadType: 8, sequenceNumber: 2, timestamp: 160, ssrc: 1, payload: g711Encode("PCMA", pcm) }), s.local.port, "127.0.0.1");
+    await within(two);
+    assert.ok(frames.every((v) => Math.abs(v + 5000) < 200), `decoded ${frames}`);
+  } finally {
+    await s.close();
+    raw.close();
+  }
+});
+
+test("the peer's receiver reports give our loss, jitter and round-trip time", async () => {
+  const [a, b] = await pair({ rtcp: { intervalMs: 150 } }, { rtcp: { intervalMs: 150 } });
+  try {
+    await next(a, "rtcp", () => a.stats().remoteReport?.rttMs != null);
+    const r = a.stats().remoteReport!;
+    assert.ok(r.rttMs! >= 0 && r.rttMs! < 1000, `rtt ${r.rttMs}`);
+    assert.equal(r.cumulativeLost, 0);
+    assert.ok(r.jitterMs >= 0 && r.jitterMs < 1000);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});

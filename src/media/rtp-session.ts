@@ -32,6 +32,20 @@ const CLOCK_RATE = 8000;
 const CN_PAYLOAD_TYPE = 13;
 const DTMF_END_TIMEOUT_MS = 800;
 
+/** SDP media direction (RFC 4566 §6). */
+export type MediaDirection = "sendrecv" | "sendonly" | "recvonly" | "inactive";
+
+/** What the peer's RTCP says about the stream we send (RFC 3550 §6.4.1). */
+export interface RemoteReport {
+  /** Share of our packets lost in the peer's last report interval (0-1). */
+  fractionLost: number;
+  cumulativeLost: number;
+  jitterMs: number;
+  /** Round trip from LSR/DLSR; null until the peer echoes one of our SRs. */
+  rttMs: number | null;
+  atMs: number;
+}
+
 /** Every datagram the session sends or receives, for a PCAP writer. */
 export interface PacketTapEntry {
   direction: "in" | "out";
@@ -109,6 +123,9 @@ export interface RtpSessionStats {
     remoteSsrc: number | null;
   };
   jitterBuffer: JitterBufferStats | null;
+  /** The peer's view of our stream, from its latest RTCP report about it. */
+  remoteReport: RemoteReport | null;
+  direction: MediaDirection;
   firstPacketAtMs: number | null;
   lastPacketAtMs: number | null;
   remote: Endpoint | null;
@@ -154,6 +171,7 @@ export class RtpSession {
   private remoteRtcp: Endpoint | null;
   private latched = false;
   private closed = false;
+  private direction: MediaDirection = "sendrecv";
 
   // send state
   private seq = randomU32() & 0xffff;
@@ -173,7 +191,7 @@ export class RtpSession {
   private remoteSsrc: number | null = null;
   private rxStats: ReceiveStats | null = null;
   private readonly jbOptions: JitterBufferOptions | false;
-  private jb: JitterBuffer<Buffer> | null;
+  private jb: JitterBuffer<RtpPacket> | null;
   private readonly rxResampler: Resampler | null;
   private readonly dtmf = new DtmfReceiver(CLOCK_RATE);
   private lastDtmfAt = 0;
@@ -191,6 +209,7 @@ export class RtpSession {
   private readonly rtcpIntervalTicks: number;
   private nextRtcpTick: number;
   private lastSr: { middle: number; atMs: number } | null = null;
+  private remoteReport: RemoteReport | null = null;
 
   private constructor(opts: RtpSessionOptions, rtp: Socket, rtcp: Socket | null, lease: PortLease | null) {
     this.opts = opts;
@@ -211,7 +230,7 @@ export class RtpSession {
     this.txResampler = this.pcmRate === CLOCK_RATE ? null : new Resampler(this.pcmRate, CLOCK_RATE);
     this.rxResampler = this.pcmRate === CLOCK_RATE ? null : new Resampler(CLOCK_RATE, this.pcmRate);
     this.jbOptions = opts.jitterBuffer === false ? false : { frameMs: 20, ...(opts.jitterBuffer ?? {}) };
-    this.jb = this.jbOptions ? new JitterBuffer<Buffer>(this.jbOptions) : null;
+    this.jb = this.jbOptions ? new JitterBuffer<RtpPacket>(this.jbOptions) : null;
     this.rtcpEnabled = opts.rtcp?.enabled ?? true;
     this.rtcpMux = opts.rtcp?.mux ?? false;
     this.rtcpIntervalTicks = Math.max(1, Math.round((opts.rtcp?.intervalMs ?? 5000) / 20));
@@ -273,9 +292,26 @@ export class RtpSession {
     this.latched = false;
   }
 
+  /**
+   * SDP direction (hold and resume): without "send" no RTP leaves (queued audio is dropped, RTCP goes
+   * on); without "recv" arriving audio still counts for statistics and media timers but is not played.
+   */
+  setDirection(direction: MediaDirection): void {
+    this.direction = direction;
+    if (!this.sending) this.clearAudio();
+  }
+
+  private get sending(): boolean {
+    return this.direction === "sendrecv" || this.direction === "sendonly";
+  }
+
+  private get receiving(): boolean {
+    return this.direction === "sendrecv" || this.direction === "recvonly";
+  }
+
   /** Queues PCM16 audio at `pcmRate` for sending. */
   sendAudio(pcm: Int16Array): void {
-    if (this.closed || pcm.length === 0) return;
+    if (this.closed || pcm.length === 0 || !this.sending) return;
     const at8k = this.txResampler ? this.txResampler.process(pcm) : copyPcm(pcm);
     this.txQueue.push(at8k);
     this.txQueued += at8k.length;
@@ -336,6 +372,10 @@ export class RtpSession {
   }
 
   private sendTick(n: number): void {
+    if (!this.sending) {
+      this.sentLastTick = false;
+      return;
+    }
     const ts = (this.tsBase + n * this.frameSamples) >>> 0;
     const eventPt = this.eventPt;
     if (!this.dtmfActive && this.dtmfQueue.length > 0 && eventPt !== null) {
@@ -433,8 +473,10 @@ export class RtpSession {
     else this.emitAudio(r.mode === "repeat" ? r.payload : null, true);
   }
 
-  private emitAudio(payload: Buffer | null, concealed: boolean): void {
-    const pcm8 = payload ? g711Decode(this.codec, payload, allocPcm(payload.length)) : allocPcm(this.frameSamples);
+  private emitAudio(packet: RtpPacket | null, concealed: boolean): void {
+    // G.711 payload types are self-describing: a peer that switches law mid-call is still decoded right.
+    const law: G711Law = packet?.payloadType === 8 ? "PCMA" : packet?.payloadType === 0 ? "PCMU" : this.codec;
+    const pcm8 = packet ? g711Decode(law, packet.payload, allocPcm(packet.payload.length)) : allocPcm(this.frameSamples);
     const pcm = this.rxResampler ? this.rxResampler.process(pcm8) : pcm8;
     this.emit({ type: "audio", pcm, sampleRate: this.pcmRate, concealed });
   }
@@ -458,7 +500,7 @@ export class RtpSession {
   }
 
   private onRtp(p: RtpPacket, from: Endpoint, atMs: number): void {
-    const isAudio = p.payloadType === this.payloadType;
+    const isAudio = p.payloadType === 0 || p.payloadType === 8;
     const isDtmf = this.eventPt !== null && p.payloadType === this.eventPt;
     if (!isAudio && !isDtmf && p.payloadType !== CN_PAYLOAD_TYPE) {
       this.unknownPt++;
@@ -475,7 +517,7 @@ export class RtpSession {
       const previous = this.remoteSsrc;
       this.remoteSsrc = p.ssrc;
       this.rxStats = new ReceiveStats(p.ssrc, CLOCK_RATE);
-      if (this.jbOptions) this.jb = new JitterBuffer<Buffer>(this.jbOptions);
+      if (this.jbOptions) this.jb = new JitterBuffer<RtpPacket>(this.jbOptions);
       if (previous !== null) {
         this.emit({ type: "ssrc-change", previous, ssrc: p.ssrc });
         this.latched = false; // a new source (e.g. after a transfer) may come from a new address
@@ -492,15 +534,16 @@ export class RtpSession {
     const stats = this.rxStats as ReceiveStats;
     const verdict = stats.update(p.sequenceNumber, p.timestamp, performance.now(), isAudio);
     if (verdict.kind === "bad-jump") return;
-    if (verdict.kind === "restart" && this.jbOptions) this.jb = new JitterBuffer<Buffer>(this.jbOptions);
+    if (verdict.kind === "restart" && this.jbOptions) this.jb = new JitterBuffer<RtpPacket>(this.jbOptions);
     if (isDtmf) {
       this.lastDtmfAt = performance.now();
       for (const detection of this.dtmf.receive(p.ssrc, p.timestamp, p.payload)) this.emit({ type: "dtmf", detection });
       return;
     }
     if (!isAudio) return;
-    if (this.jb) this.jb.push(verdict.extendedSeq, p.payload);
-    else if (verdict.kind !== "duplicate-or-late") this.emitAudio(p.payload, false);
+    if (!this.receiving) return;
+    if (this.jb) this.jb.push(verdict.extendedSeq, p);
+    else if (verdict.kind !== "duplicate-or-late") this.emitAudio(p, false);
   }
 
   private onRtcp(msg: Buffer, rinfo: RemoteInfo): void {
@@ -517,9 +560,30 @@ export class RtpSession {
     if ((this.opts.latching ?? true) && !this.rtcpMux) this.remoteRtcp = from;
     for (const p of parsed.packets) {
       if (p.type === "sr") this.lastSr = { middle: ntpMiddle32(p.ntpSec, p.ntpFrac), atMs: performance.now() };
+      if (p.type === "sr" || p.type === "rr") {
+        const block = p.reports.find((r) => r.ssrc === this.ssrc);
+        if (block) this.remoteReport = this.readReport(block);
+      }
       if (p.type === "bye") this.emit({ type: "remote-bye", ssrcs: p.ssrcs, reason: p.reason });
     }
     this.emit({ type: "rtcp", packets: parsed.packets, from });
+  }
+
+  private readReport(block: ReportBlock): RemoteReport {
+    let rttMs: number | null = null;
+    if (block.lastSr !== 0) {
+      const { ntpSec, ntpFrac } = msToNtp(wallClockMs());
+      // A − LSR − DLSR in 1/65536 s, modulo 2^32 (RFC 3550 §6.4.1).
+      const units = (ntpMiddle32(ntpSec, ntpFrac) - block.lastSr - block.delaySinceLastSr) >>> 0;
+      if (units < 0x80000000) rttMs = (units / 65536) * 1000;
+    }
+    return {
+      fractionLost: block.fractionLost / 256,
+      cumulativeLost: block.cumulativeLost,
+      jitterMs: (block.jitter * 1000) / CLOCK_RATE,
+      rttMs,
+      atMs: wallClockMs(),
+    };
   }
 
   private rtcpDestination(): Endpoint | null {
@@ -584,6 +648,8 @@ export class RtpSession {
         remoteSsrc: this.remoteSsrc,
       },
       jitterBuffer: this.jb?.stats() ?? null,
+      remoteReport: this.remoteReport,
+      direction: this.direction,
       firstPacketAtMs: this.firstPacketAtMs,
       lastPacketAtMs: this.lastPacketAtMs,
       remote: this.remote,
