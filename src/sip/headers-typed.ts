@@ -187,6 +187,7 @@ export function parseVia(value: string): Via | undefined {
   if (hp === undefined) return undefined;
   const params = semi < 0 ? new Map<string, string | null>() : parseParamsStrict(s.slice(semi + 1));
   if (params === undefined) return undefined;
+  if (!isToken(transport)) return undefined;
   const via: Via = { protocol, transport: transport.toUpperCase(), host: hp.host, params };
   if (hp.port !== undefined) via.port = hp.port;
   const branch = params.get("branch");

@@ -124,3 +124,10 @@ test("a response with a body and an unknown version request with enough left for
     assert.equal(p.ok ? "" : p.error.code, "bad_start_line", bad);
   }
 });
+
+test("a bare CR inside a header line is rejected (it would become a line break on resend)", () => {
+  const r = parseMessage(Buffer.from(OPTIONS("X-A: a\rb\r\n")));
+  assert.equal(r.ok ? "" : r.error.code, "bad_header");
+  const v = parseMessage(Buffer.from(OPTIONS().replace("SIP/2.0/UDP 127", "SIP/2.0/U\rDP 127")));
+  assert.equal(v.ok, false);
+});

@@ -259,12 +259,17 @@ function readHeaderLines(
   const len = text.length;
   let info: NameInfo | undefined;
   let value = "";
+  // Next CR at or after pos, searched again only once passed (an LF-only message has none: one scan).
+  let nextCr = text.indexOf("\r", pos);
   let count = 0;
   while (pos < len) {
     const nl = text.indexOf("\n", pos);
     const end = nl < 0 ? len : nl;
     const lineEnd = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
     if (lineEnd - pos > o.maxLineBytes) return { code: "line_too_long", message: "header line too long" };
+    // A CR anywhere but before the LF is not a line end and not valid text (it would split the header on resend).
+    if (nextCr >= 0 && nextCr < pos) nextCr = text.indexOf("\r", pos);
+    if (nextCr >= 0 && nextCr < lineEnd) return { code: "bad_header", message: "bare CR inside a header line" };
     const first = text.charCodeAt(pos);
     if (first === 32 || first === 9) {
       // RFC 3261 §7.3.1: a line starting with whitespace continues the previous header.
