@@ -118,6 +118,17 @@ export interface CallStats {
   readonly by_status: Readonly<Record<CallStatus, number>>;
   readonly by_reason: Readonly<Record<string, number>>;
   readonly buckets: readonly StatsBucket[];
+  readonly caller_numbers: readonly CallerNumberStats[];
+}
+
+export interface CallerNumberStats {
+  readonly number: string;
+  readonly total: number;
+  readonly connected: number;
+  readonly marked_as_spam: number;
+  readonly user_declined: number;
+  readonly busy_or_no_answer: number;
+  readonly provider_failed: number;
 }
 
 export interface AgentSummary {

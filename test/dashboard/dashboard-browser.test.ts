@@ -5,7 +5,7 @@ import type { Browser, Page } from "playwright-core";
 import { REASON_CATALOGUE, reasonInfo } from "../../src/core/index.js";
 import { startTestParley, type TestParley } from "../helpers/parley.js";
 import { CHROMIUM, ensureDashboardBuilt, launchChromium, screenshot, signIn } from "./browser.js";
-import { seedCalls, type SeededCall } from "./seed.js";
+import { BURNED_NUMBER, seedCalls, type SeededCall } from "./seed.js";
 
 const haveChromium = existsSync(CHROMIUM);
 const skip = haveChromium ? false : `Debian's chromium is not installed (${CHROMIUM}): apt-get install -y chromium`;
@@ -113,6 +113,9 @@ test("calls of every status appear, with per-status and per-reason counts and th
   const bars = await page.locator(".chart rect[data-reason]").count();
   assert.ok(bars >= 10, `chart draws bars (${bars})`);
   assert.equal(await page.locator(".chart rect[data-reason=marked_as_spam]").count(), 1);
+  const burned = page.locator(`tr[data-caller="${BURNED_NUMBER}"]`);
+  assert.match(await burned.innerText(), /flagged as spam/);
+  assert.match(await burned.locator('td[data-label="Answered"]').innerText(), /^0 \(0%\)$/);
   await screenshot(page, "02-calls");
   await page.context().close();
 });

@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { layoutLadder } from "../../dashboard/src/ladder.js";
-import { matchesSearch, summarise } from "../../src/api/routes/dashboard.js";
+import { callerNumbers, matchesSearch, summarise } from "../../src/api/routes/dashboard.js";
 import { startTestParley, type TestParley } from "../helpers/parley.js";
 import { ensureDashboardBuilt } from "./browser.js";
-import { PLANS, seedCalls, type SeededCall } from "./seed.js";
+import { BURNED_NUMBER, PLANS, seedCalls, type SeededCall } from "./seed.js";
 
 let p: TestParley;
 let seeded: SeededCall[];
@@ -78,6 +78,26 @@ test("call-stats counts every status and reason, and the buckets add up", async 
   assert.equal(sum, seeded.length);
   assert.equal(json.scanned, seeded.length);
   assert.equal(json.truncated, false);
+  const callers = json.caller_numbers as { number: string; total: number; connected: number; marked_as_spam: number; user_declined: number; busy_or_no_answer: number }[];
+  assert.deepEqual(callers[0], { number: BURNED_NUMBER, total: 3, connected: 0, marked_as_spam: 1, user_declined: 1, busy_or_no_answer: 1, provider_failed: 0 });
+  const outbound = seeded.filter((c) => c.fromNumber !== undefined).length - 1; // one seeded call is inbound
+  assert.equal(callers.reduce((a, c) => a + c.total, 0), outbound);
+});
+
+test("callerNumbers counts outbound calls only, answered ones by the answer, busiest first", () => {
+  const base = { workspaceId: "w", callType: "phone_call" as const, agentId: "a", agentVersion: 0, dataStorageSetting: "everything" as const, startTimestamp: 0 };
+  const rows = callerNumbers([
+    { ...base, callId: "1", direction: "outbound", fromNumber: "+1", callStatus: "ended", disconnectionReason: "user_hangup", timestamps: { answered: 5 } },
+    { ...base, callId: "2", direction: "outbound", fromNumber: "+1", callStatus: "ended", disconnectionReason: "manual_stopped", timestamps: {}, endDetail: { phase: "dialing", fault: "operator", message: "" } },
+    { ...base, callId: "3", direction: "outbound", fromNumber: "+1", callStatus: "not_connected", disconnectionReason: "dial_failed", timestamps: {} },
+    { ...base, callId: "4", direction: "outbound", fromNumber: "+2", callStatus: "not_connected", disconnectionReason: "marked_as_spam", timestamps: {} },
+    { ...base, callId: "5", direction: "inbound", fromNumber: "+2", callStatus: "ended", disconnectionReason: "user_hangup", timestamps: { answered: 1 } },
+    { ...base, callId: "6", callType: "web_call", callStatus: "ended", disconnectionReason: "user_hangup", timestamps: {} },
+  ]);
+  assert.deepEqual(rows, [
+    { number: "+1", total: 3, connected: 1, marked_as_spam: 0, user_declined: 0, busy_or_no_answer: 0, provider_failed: 1 },
+    { number: "+2", total: 1, connected: 0, marked_as_spam: 1, user_declined: 0, busy_or_no_answer: 0, provider_failed: 0 },
+  ]);
 });
 
 test("call-stats takes list-calls filters and refuses bad ones with a message", async () => {
@@ -97,8 +117,11 @@ test("search-calls finds a call by either number or its id, and pages without re
   const target = seeded.find((c) => c.reason === "marked_as_spam")!;
   const byTo = await api("POST", "/parley/v1/dashboard/search-calls", { query: target.toNumber!.slice(-6) });
   assert.deepEqual((byTo.json.items as { call_id: string }[]).map((c) => c.call_id), [target.callId]);
-  const byFrom = await api("POST", "/parley/v1/dashboard/search-calls", { query: target.fromNumber!.replace(/^\+1(\d{3})/, "($1) ") });
-  assert.deepEqual((byFrom.json.items as { call_id: string }[]).map((c) => c.call_id), [target.callId]);
+  const other = seeded.find((c) => c.reason === "telephony_provider_unavailable")!;
+  const byFrom = await api("POST", "/parley/v1/dashboard/search-calls", { query: other.fromNumber!.replace(/^\+1(\d{3})/, "($1) ") });
+  assert.deepEqual((byFrom.json.items as { call_id: string }[]).map((c) => c.call_id), [other.callId]);
+  const burned = await api("POST", "/parley/v1/dashboard/search-calls", { query: BURNED_NUMBER });
+  assert.equal((burned.json.items as unknown[]).length, 3);
   const byId = await api("POST", "/parley/v1/dashboard/search-calls", { query: target.callId.slice(5, 20).toUpperCase() });
   assert.deepEqual((byId.json.items as { call_id: string }[]).map((c) => c.call_id), [target.callId]);
 

@@ -78,7 +78,12 @@ interface Plan {
   readonly ladder?: readonly Step[];
   readonly type?: "web_call";
   readonly direction?: "inbound";
+  /** A caller number shared with other plans (most get one of their own). */
+  readonly from?: string;
 }
+
+/** The caller number carriers have started to block: its calls are spam-blocked, declined, unanswered. */
+export const BURNED_NUMBER = "+14155559999";
 
 const INVITE: Step = ["out", "INVITE sip:+14155550199@127.0.0.2"];
 const TRYING: Step = ["in", "100 Trying"];
@@ -98,15 +103,15 @@ export const PLANS: readonly Plan[] = [
   { reason: "dial_busy", end: { phase: "dialing", message: "The trunk answered 486 Busy Here.", sip: { code: 486, phrase: "Busy Here", reasonHeader: 'Q.850;cause=17;text="User busy"', carrierHeaders: { "X-Carrier-Code": "17" } } },
     ladder: [INVITE, TRYING, RINGING, ["in", "486 Busy Here", ['Reason: Q.850;cause=17;text="User busy"']], ["out", "ACK sip:+14155550199@127.0.0.2"]] },
   { reason: "dial_busy", end: { phase: "dialing", message: "The trunk answered 486 Busy Here.", sip: { code: 486, phrase: "Busy Here" } }, ladder: [INVITE, TRYING, ["in", "486 Busy Here"], ["out", "ACK sip:+14155550199@127.0.0.2"]] },
-  { reason: "dial_no_answer", end: { phase: "dialing", message: "Ring timer fired; CANCEL sent.", subReason: "ring_timeout", sip: { code: 487, phrase: "Request Terminated" } },
+  { reason: "dial_no_answer", from: BURNED_NUMBER, end: { phase: "dialing", message: "Ring timer fired; CANCEL sent.", subReason: "ring_timeout", sip: { code: 487, phrase: "Request Terminated" } },
     ladder: [INVITE, TRYING, RINGING, ["out", "CANCEL sip:+14155550199@127.0.0.2"], ["in", "200 OK"], ["in", "487 Request Terminated"], ["out", "ACK sip:+14155550199@127.0.0.2"]] },
-  { reason: "marked_as_spam", end: { phase: "dialing", message: "603+ Network Blocked.", subReason: "network_blocked_603plus", sip: { code: 603, phrase: "Network Blocked", reasonHeader: "SIP;cause=603;text=\"v=analytics1;\"", carrierHeaders: { "X-Twilio-Error": "32203" } } },
+  { reason: "marked_as_spam", from: BURNED_NUMBER, end: { phase: "dialing", message: "603+ Network Blocked.", subReason: "network_blocked_603plus", sip: { code: 603, phrase: "Network Blocked", reasonHeader: "SIP;cause=603;text=\"v=analytics1;\"", carrierHeaders: { "X-Twilio-Error": "32203" } } },
     ladder: [INVITE, TRYING, ["in", "603 Network Blocked"], ["out", "ACK sip:+14155550199@127.0.0.2"]] },
   { reason: "telephony_provider_permission_denied", end: { phase: "dialing", message: "403 Forbidden after the credentialed retry.", sip: { code: 403, phrase: "Forbidden" } },
     ladder: [INVITE, ["in", "401 Unauthorized"], ["out", "ACK sip:+14155550199@127.0.0.2"], INVITE, ["in", "403 Forbidden"], ["out", "ACK sip:+14155550199@127.0.0.2"]] },
   { reason: "telephony_provider_unavailable", end: { phase: "dialing", message: "503 Service Unavailable.", sip: { code: 503, phrase: "Service Unavailable" } } },
   { reason: "invalid_destination", end: { phase: "admission", message: "+1415555 is not a valid phone number." } },
-  { reason: "user_declined", end: { phase: "dialing", message: "603 Decline.", sip: { code: 603, phrase: "Decline" } } },
+  { reason: "user_declined", from: BURNED_NUMBER, end: { phase: "dialing", message: "603 Decline.", sip: { code: 603, phrase: "Decline" } } },
   { reason: "concurrency_limit_reached", end: { phase: "admission", message: "20 of 20 concurrent calls in use." } },
   { reason: "error_llm_websocket_open", end: { phase: "setup", message: "ws://127.0.0.1:9 refused the connection." } },
   { reason: "error_no_audio_received", end: { phase: "in_call", message: "No RTP for 30 s." } },
@@ -122,7 +127,7 @@ export async function seedCalls(p: TestParley, agentId: string, agentName: strin
   for (const [i, plan] of plans.entries()) {
     const start = now - (plans.length - i) * 5 * 60_000;
     const phone = plan.type !== "web_call";
-    const fromNumber = `+1415555${String(1000 + i).padStart(4, "0")}`;
+    const fromNumber = plan.from ?? `+1415555${String(1000 + i).padStart(4, "0")}`;
     const toNumber = `+1650555${String(2000 + i).padStart(4, "0")}`;
     let r: CallRecord = {
       callId: newId("call_"), workspaceId: ws, callType: phone ? "phone_call" : "web_call", agentId, agentVersion: 0, agentName,

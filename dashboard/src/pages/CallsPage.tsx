@@ -6,6 +6,7 @@ import { useAgents, useLoad } from "../hooks.js";
 import { href } from "../router.js";
 import { useSession } from "../session.js";
 import { CALL_STATUSES, type CallPage, type CallStats } from "../types.js";
+import { CallerNumbers } from "../components/CallerNumbers.js";
 import { OutcomeChart } from "../components/OutcomeChart.js";
 import { ReasonCounts } from "../components/ReasonCounts.js";
 import { TestCall } from "../components/TestCall.js";
@@ -156,6 +157,13 @@ export function CallsPage() {
           </>
         )}
       </section>
+
+      {stats.data && (
+        <section className="card" aria-labelledby="callers-title">
+          <h2 id="callers-title">Caller numbers</h2>
+          <CallerNumbers rows={stats.data.caller_numbers} />
+        </section>
+      )}
 
       <section className="card" aria-labelledby="list-title">
         <div className="section-head">

@@ -54,6 +54,46 @@ export interface CallStats {
   readonly by_status: Record<CallStatus, number>;
   readonly by_reason: Partial<Record<DisconnectionReason, number>>;
   readonly buckets: StatsBucket[];
+  /** Outbound outcomes per caller number, busiest first (at most CALLER_LIMIT). */
+  readonly caller_numbers: CallerNumberStats[];
+}
+
+/**
+ * How one caller number's outbound calls ended. A number that carriers flag shows up as spam
+ * blocks and declines climbing while connects fall, long before anyone reports "Spam Likely".
+ */
+export interface CallerNumberStats {
+  readonly number: string;
+  readonly total: number;
+  /** The callee's side picked up (answered, or the call ended in the in_call phase). */
+  readonly connected: number;
+  readonly marked_as_spam: number;
+  readonly user_declined: number;
+  readonly busy_or_no_answer: number;
+  /** Trunk or carrier failures: permission, unavailable, routing, unclassified SIP failures. */
+  readonly provider_failed: number;
+}
+
+export const CALLER_LIMIT = 20;
+
+const PROVIDER_FAILURES: ReadonlySet<string> = new Set(["telephony_provider_permission_denied", "telephony_provider_unavailable", "sip_routing_error", "dial_failed"]);
+
+/** Outbound phone-call outcomes grouped by caller number. */
+export function callerNumbers(records: readonly CallRecord[]): CallerNumberStats[] {
+  const by = new Map<string, { number: string; total: number; connected: number; marked_as_spam: number; user_declined: number; busy_or_no_answer: number; provider_failed: number }>();
+  for (const r of records) {
+    if (r.callType !== "phone_call" || r.direction !== "outbound" || !r.fromNumber) continue;
+    let s = by.get(r.fromNumber);
+    if (!s) by.set(r.fromNumber, (s = { number: r.fromNumber, total: 0, connected: 0, marked_as_spam: 0, user_declined: 0, busy_or_no_answer: 0, provider_failed: 0 }));
+    s.total++;
+    const reason = r.disconnectionReason;
+    if (r.timestamps.answered !== undefined || r.callStatus === "ongoing" || r.endDetail?.phase === "in_call") s.connected++;
+    else if (reason === "marked_as_spam") s.marked_as_spam++;
+    else if (reason === "user_declined") s.user_declined++;
+    else if (reason === "dial_busy" || reason === "dial_no_answer") s.busy_or_no_answer++;
+    else if (reason && PROVIDER_FAILURES.has(reason)) s.provider_failed++;
+  }
+  return [...by.values()].sort((a, b) => b.total - a.total || a.number.localeCompare(b.number)).slice(0, CALLER_LIMIT);
 }
 
 /** Reads matching calls newest first, page by page, until `visit` says stop or the cap is hit. */
@@ -74,7 +114,7 @@ async function scan(store: Store, wsId: string, base: CallListQuery, visit: (r: 
 }
 
 /** Counts calls per status, per reason and per reason over time. */
-export function summarise(records: readonly CallRecord[], bucketCount: number, range?: { lo: number; hi: number }): Omit<CallStats, "scanned" | "truncated"> {
+export function summarise(records: readonly CallRecord[], bucketCount: number, range?: { lo: number; hi: number }): Omit<CallStats, "scanned" | "truncated" | "caller_numbers"> {
   const byStatus: Record<CallStatus, number> = { registered: 0, ongoing: 0, ended: 0, not_connected: 0, error: 0 };
   const byReason: Partial<Record<DisconnectionReason, number>> = {};
   for (const r of records) {
@@ -171,7 +211,7 @@ export async function dashboardRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     const res = await badStoreTo400(() => scan(store, ws.id, base, (r) => (records.push(r), true)));
     const st = body.filter_criteria?.start_timestamp;
     const range = st && st.type === "range" ? { lo: st.value[0], hi: st.value[1] } : undefined;
-    const stats: CallStats = { scanned: res.scanned, truncated: !res.exhausted, ...summarise(records, body.bucket_count ?? 24, range) };
+    const stats: CallStats = { scanned: res.scanned, truncated: !res.exhausted, ...summarise(records, body.bucket_count ?? 24, range), caller_numbers: callerNumbers(records) };
     return stats;
   });
 
