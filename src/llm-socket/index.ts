@@ -4,3 +4,4 @@ export { RETELL_TIMING, socketUrl, type LlmSocketOptions, type LlmSocketTiming }
 export { validateFrame, type Validation } from "./validate.js";
 export type * from "./messages.js";
 export { logEntryFor, type LlmLogEntry } from "./log-entry.js";
+export { RttStats } from "./rtt-stats.js";

@@ -32,7 +32,8 @@ test("pings at once and every interval; echoes give round trips; silence declare
   });
   const silentMs = await died;
   assert.equal(deaths, 1);
-  assert.ok(silentMs >= 60, `silent ${silentMs}`);
+  // Node's timer clock has millisecond granularity, so a timer may fire up to 1 ms "early".
+  assert.ok(silentMs >= 59, `silent ${silentMs}`);
   assert.ok(rtts.length >= 1 && rtts.length <= 3);
   for (const r of rtts) assert.ok(r >= 0);
   // How many pings fit before the death depends on the machine's load; the order does not.

@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { WebSocket, type RawData } from "ws";
 import { callEnd, type CallEnd } from "../core/call-end.js";
+import type { LatencyStats } from "../core/call-record.js";
 import type { DisconnectionReason, Phase } from "../core/reasons.js";
 import { dial, type DialFailure, type DialHandle } from "./dial.js";
 import type { LlmServerConfig, LlmSocketEvent } from "./events.js";
@@ -8,6 +9,7 @@ import { Keepalive } from "./keepalive.js";
 import type { IncomingFrame, OutgoingFrame, WireTranscriptItem, WireUtterance } from "./messages.js";
 import { RETELL_TIMING, socketUrl, type LlmSocketOptions, type LlmSocketTiming } from "./options.js";
 import { ResponseTracker } from "./response-tracker.js";
+import { RttStats } from "./rtt-stats.js";
 import { agentConfig, serverConfig, speechActions } from "./translate.js";
 import { validateFrame } from "./validate.js";
 
@@ -68,6 +70,7 @@ export class LlmSocket {
   readonly #timing: LlmSocketTiming;
   readonly #listeners = new Set<Listener>();
   readonly #tracker = new ResponseTracker();
+  readonly #rtt = new RttStats();
   readonly #keepalive: Keepalive;
   readonly #sockets = new Set<WebSocket>();
   readonly #sleeps = new Map<NodeJS.Timeout, () => void>();
@@ -96,7 +99,10 @@ export class LlmSocket {
       {
         ping: (timestamp) => this.#send({ interaction_type: "ping_pong", timestamp }),
         dead: (silentMs) => this.#lost(`no ping_pong from the LLM server for ${Math.round(silentMs)} ms`, "ping_timeout"),
-        rtt: (rttMs) => this.#emit({ type: "rtt", rttMs }),
+        rtt: (rttMs) => {
+          this.#rtt.add(rttMs);
+          this.#emit({ type: "rtt", rttMs });
+        },
       },
     );
   }
@@ -113,6 +119,11 @@ export class LlmSocket {
   /** The ending, once the socket ended the call; null after close(). */
   get end(): CallEnd | null | undefined {
     return this.#end;
+  }
+
+  /** The ping_pong round trips so far, as the call's `latency.llm_websocket_network_rtt`. */
+  rttStats(): LatencyStats {
+    return this.#rtt.summary();
   }
 
   /** Reconnects used so far. */

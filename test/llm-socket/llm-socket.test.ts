@@ -191,6 +191,8 @@ test("config asks for call_details: sent once with the call object; keepalive me
     assert.deepEqual(details["call"], { call_id: "call_test1", call_status: "registered" });
     await log.waitFor("rtt", (_e) => log.of("rtt").length >= 3);
     for (const e of log.of("rtt")) assert.ok(e.rttMs >= 0 && e.rttMs < 1000);
+    const stats = sock.rttStats();
+    assert.ok((stats.num ?? 0) >= 3 && stats.num === stats.values?.length);
     assert.deepEqual(log.of("config")[0]?.config, { autoReconnect: true, callDetails: true, transcriptWithToolCalls: false });
     assert.equal(c.received.filter((f) => f["interaction_type"] === "call_details").length, 1);
     assert.equal(sock.end, undefined);
