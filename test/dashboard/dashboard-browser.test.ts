@@ -316,6 +316,18 @@ test("agents: create, edit and delete through the UI, with field errors and a te
   assert.equal(call.json.call_type, "web_call");
   assert.equal(call.json.agent_id, id);
 
+  // The test call is live: its page follows it, and an operator can stop it from there.
+  await page.locator(".test-call-result a").first().click();
+  await page.getByTestId("call-status").waitFor();
+  assert.equal(await page.getByTestId("call-status").innerText(), "registered");
+  await page.getByRole("button", { name: `Stop call ${callId}` }).click();
+  await page.getByRole("button", { name: "Yes, stop call" }).click();
+  await page.waitForFunction(`document.querySelector("[data-testid=call-reason]")?.textContent === "manual_stopped"`, undefined, { timeout: STEP_MS });
+  assert.equal(await page.getByTestId("call-status").innerText(), "ended");
+  assert.match(await page.getByTestId("fault").innerText(), /operator/);
+  assert.equal((await api("GET", `/v2/get-call/${callId}`)).json.disconnection_reason, "manual_stopped");
+  await page.getByRole("link", { name: "Agents" }).click();
+
   await page.getByRole("button", { name: "Delete Billing bot v2" }).click();
   await page.getByRole("button", { name: "Yes, delete" }).click();
   await page.getByText("Deleted agent Billing bot v2.").waitFor();

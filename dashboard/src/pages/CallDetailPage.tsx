@@ -1,3 +1,6 @@
+import { useEffect, useState } from "react";
+import { messageOf } from "../api.js";
+import { ConfirmButton } from "../components/Field.js";
 import { faultLabel, formatDuration, formatTime, phaseLabel, words } from "../format.js";
 import { useLoad } from "../hooks.js";
 import { href } from "../router.js";
@@ -6,6 +9,8 @@ import type { Call, CallLog, SignallingTimes } from "../types.js";
 import { SipLadder } from "../components/SipLadder.js";
 import { Timeline } from "../components/Timeline.js";
 import { Transcript } from "../components/Transcript.js";
+
+const REFRESH_MS = 2000;
 
 const STEPS: readonly { readonly key: keyof SignallingTimes; readonly label: string }[] = [
   { key: "invite", label: "INVITE" },
@@ -26,15 +31,45 @@ export function CallDetailPage(props: { callId: string }) {
   const reason = c?.disconnection_reason ? reasons.get(c.disconnection_reason) : undefined;
   const detail = c?.disconnection_detail;
   const live = c?.call_status === "registered" || c?.call_status === "ongoing";
+  const [stopError, setStopError] = useState<string | undefined>();
+  const { reload: reloadCall } = call;
+  const { reload: reloadLog } = log;
+
+  // A live call changes under the user: follow it until it ends.
+  useEffect(() => {
+    if (!live) return;
+    const timer = setInterval(() => {
+      reloadCall();
+      reloadLog();
+    }, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [live, reloadCall, reloadLog]);
+
+  async function stop() {
+    setStopError(undefined);
+    try {
+      await api.post(`/v2/stop-call/${id}`, {});
+    } catch (err) {
+      setStopError(messageOf(err));
+    }
+    reloadCall();
+    reloadLog();
+  }
 
   return (
     <>
       <p className="crumbs"><a href={href({ page: "calls" })}>← All calls</a></p>
       <div className="page-head">
         <h1>Call <code className="wrap">{props.callId}</code></h1>
-        {live && <button type="button" onClick={() => { call.reload(); log.reload(); }}>Refresh</button>}
+        {live && (
+          <div className="row-actions">
+            <span className="muted live" aria-live="polite">Live: refreshing every {REFRESH_MS / 1000} s</span>
+            <ConfirmButton what={props.callId} verb="Stop call" onConfirm={() => void stop()} />
+          </div>
+        )}
       </div>
       {call.error && <p className="error" role="alert">{call.error}</p>}
+      {stopError && <p className="error" role="alert">{stopError}</p>}
       {c && (
         <>
           <section className={`card outcome ${c.call_status}`} aria-labelledby="outcome-title">
