@@ -308,7 +308,7 @@ export function parseNameAddr(value: string): NameAddr | undefined {
     }
     uri = s.slice(lt + 1, gt);
     // No whitespace inside <> (RFC 4475 §3.1.2.14 "badaspec").
-    if (/\s/.test(uri)) return undefined;
+    if (hasSpace(uri)) return undefined;
     rest = s.slice(gt + 1);
   } else {
     // addr-spec: URI params and header params are ambiguous, so every ';' belongs to the header.
@@ -319,7 +319,7 @@ export function parseNameAddr(value: string): NameAddr | undefined {
     if (/[\s,?<>"]/.test(uri) || uri.indexOf(":") <= 0) return undefined;
   }
   if (uri.length === 0) return undefined;
-  const params = rest.trim().length ? parseParams(rest) : new Map<string, string | null>();
+  const params = rest.length && rest.trim().length ? parseParams(rest) : new Map<string, string | null>();
   const na: NameAddr = { uri, params };
   if (displayName !== undefined) na.displayName = displayName;
   const tag = params.get("tag");
@@ -336,14 +336,25 @@ export function formatNameAddr(na: NameAddr): string {
 
 /** Index of the `<` opening a name-addr's URI, skipping a quoted display name. */
 function findAngle(s: string): number {
-  for (let i = 0; i < s.length; i++) {
+  const lt = s.indexOf("<");
+  const dq = s.indexOf('"');
+  if (dq < 0 || (lt >= 0 && lt < dq)) return lt;
+  for (let i = dq; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c === 34) {
-      const [, end] = readQuoted(s, i);
-      i = end - 1;
-    } else if (c === 60) return i;
+    if (c === 34) i = quotedEnd(s, i) - 1;
+    else if (c === 60) return i;
   }
   return -1;
+}
+
+/** Index just after the quoted-string starting at `start` (or the string's end if unterminated). */
+function quotedEnd(s: string, start: number): number {
+  for (let i = start + 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 92) i++;
+    else if (c === 34) return i + 1;
+  }
+  return s.length;
 }
 
 /** Parses `4711 INVITE`. */
@@ -426,6 +437,9 @@ export function parseAuthValue(value: string): AuthValue | undefined {
 
 /** Reads a quoted-string starting at `start` (which holds `"`); returns [unescaped value, index after the closing quote]. */
 export function readQuoted(s: string, start: number): [string, number] {
+  const close = s.indexOf('"', start + 1);
+  const bs = s.indexOf("\\", start + 1);
+  if (close > 0 && (bs < 0 || bs > close)) return [s.slice(start + 1, close), close + 1];
   let out = "";
   let i = start + 1;
   let runStart = i;
@@ -470,6 +484,11 @@ function lower(s: string): string {
     if (c >= 65 && c <= 90) return s.toLowerCase();
   }
   return s;
+}
+
+function hasSpace(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (isSpace(s.charCodeAt(i))) return true;
+  return false;
 }
 
 function isSpace(c: number): boolean {
