@@ -7,7 +7,12 @@ import { join, resolve } from "node:path";
 export interface ParleyConfig {
   readonly httpHost: string;
   readonly httpPort: number;
+  readonly sipHost: string;
   readonly sipPort: number;
+  /** New INVITEs accepted per second from one source address (burst twice that). */
+  readonly sipInviteRatePerSec: number;
+  /** SIP T1 (RTT estimate); Timer B is 64·T1. Only tests shorten it. */
+  readonly sipT1Ms: number;
   readonly sipTlsPort: number | undefined;
   readonly sipTlsCertFile: string | undefined;
   readonly sipTlsKeyFile: string | undefined;
@@ -111,7 +116,10 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
   return {
     httpHost,
     httpPort,
+    sipHost: env.PARLEY_SIP_HOST || "0.0.0.0",
     sipPort: port(env, "PARLEY_SIP_PORT", 5060),
+    sipInviteRatePerSec: positiveInt(env, "PARLEY_SIP_INVITE_RATE", 200),
+    sipT1Ms: positiveInt(env, "PARLEY_SIP_T1_MS", 500),
     sipTlsPort: tlsCert ? port(env, "PARLEY_SIP_TLS_PORT", 5061) : undefined,
     sipTlsCertFile: tlsCert,
     sipTlsKeyFile: tlsKey,

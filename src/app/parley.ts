@@ -15,6 +15,13 @@ import type { Store, Workspace } from "../store/types.js";
 import { WebhookDispatcher } from "../webhooks/dispatcher.js";
 import type { ParleyConfig } from "./config.js";
 import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { PortAllocator } from "../media/index.js";
+import { createSipStack, type SipStack } from "../sip/stack.js";
+import { tokenBucketLimiter } from "../sip/transport-rate-limit.js";
+import { InboundRouter } from "../telephony/inbound-router.js";
+import { SipHub } from "../telephony/sip-hub.js";
+import { isScanner } from "../telephony/scanner.js";
 
 export interface RunningParley {
   readonly config: ParleyConfig;
@@ -26,6 +33,8 @@ export interface RunningParley {
   /** The key generated on first start (printed once), if one was generated now. */
   readonly generatedApiKey: string | undefined;
   readonly defaultWorkspace: Workspace;
+  /** The SIP stack, when SIP is enabled (its bound addresses carry the real ports). */
+  readonly sip: SipStack | undefined;
   close(): Promise<void>;
 }
 
@@ -75,17 +84,40 @@ export async function startParley(config: ParleyConfig, opts: StartOptions): Pro
     maxRetries: config.webhookMaxRetries,
     log: log.child({ part: "webhooks" }),
   });
+  let sip: { stack: SipStack; hub: SipHub } | undefined;
+  if (config.sipEnabled && !opts.dialer) {
+    const ports = PortAllocator.fromText(`${config.rtpPorts.min}-${config.rtpPorts.max}`, config.sipHost);
+    if (!ports.ok) throw new Error(`PARLEY_RTP_PORTS: ${ports.error.message}`);
+    const stack = createSipStack({
+      host: config.sipHost,
+      port: config.sipPort,
+      publicHost: config.publicHost,
+      timers: { t1Ms: config.sipT1Ms },
+      ...(config.sipTlsPort !== undefined && config.sipTlsCertFile && config.sipTlsKeyFile
+        ? { tls: { port: config.sipTlsPort, cert: readFileSync(config.sipTlsCertFile), key: readFileSync(config.sipTlsKeyFile) } }
+        : {}),
+      inviteRateLimit: { limiter: tokenBucketLimiter({ ratePerSec: config.sipInviteRatePerSec, burst: config.sipInviteRatePerSec * 2 }), action: "reject", retryAfterSec: 1 },
+      acceptPeer: (_peer, req) => !isScanner(req),
+      unknownPeerAction: "drop",
+    });
+    await stack.listen();
+    sip = { stack, hub: new SipHub(stack, ports.allocator, config.publicHost, log.child({ part: "sip" })) };
+  }
   const calls = new CallService({
     store,
     admission: new Admission(limiter),
     urls,
     nodeId: config.nodeId,
-    dialer: opts.dialer ?? noSipDialer,
+    dialer: opts.dialer ?? sip?.hub ?? noSipDialer,
     kickWebhooks: () => dispatcher.kick(),
     log: log.child({ part: "calls" }),
     joinTimeoutMs: config.joinTimeoutMs,
     registeredCallTimeoutMs: config.registeredCallTimeoutMs,
   });
+  if (sip) {
+    const router = new InboundRouter({ hub: sip.hub, store, calls, log: log.child({ part: "inbound" }), webhookTimeoutMs: config.webhookTimeoutMs, webhookRetries: config.webhookMaxRetries });
+    sip.hub.onInvite((tx) => router.handle(tx));
+  }
   let ready = false;
   const http = await buildServer({ store, calls, limiter, urls, dataDir: config.dataDir, ready: () => ready }, { logger: log.child({ part: "http" }) });
   await http.listen({ host: config.httpHost, port: config.httpPort });
@@ -121,6 +153,7 @@ export async function startParley(config: ParleyConfig, opts: StartOptions): Pro
     url,
     generatedApiKey: generated,
     defaultWorkspace: ws,
+    sip: sip?.stack,
     async close() {
       if (closed) return;
       closed = true;
@@ -128,6 +161,8 @@ export async function startParley(config: ParleyConfig, opts: StartOptions): Pro
       clearInterval(beat);
       await calls.endAll(callEnd("error_retell", { phase: "in_call", fault: "platform", message: "the Parley node is shutting down" }));
       await http.close();
+      sip?.hub.close();
+      await sip?.stack.close();
       await dispatcher.stop();
       await limiter.close();
       await store.close();

@@ -43,6 +43,8 @@ export interface CallServiceDeps {
 export interface CreateOutcome {
   readonly call: CallRecord;
   readonly refused?: CallEnd;
+  /** The live session when the call was admitted. */
+  readonly session?: CallSession;
 }
 
 export interface CommonCallParams {
@@ -134,6 +136,50 @@ export class CallService {
           void session.end(callEnd("registered_call_timeout", { phase: "setup", message: `no media stream connected within ${this.#d.registeredCallTimeoutMs} ms of register-phone-call` })),
         ),
     });
+  }
+
+  /**
+   * An inbound call to one of the workspace's numbers, after the telephony layer picked the agent.
+   * Admission refuses it with a stored reason; the caller then answers the INVITE with an error.
+   */
+  async createInboundCall(
+    ws: Workspace,
+    p: CommonCallParams & { agentId: string; agentVersion?: number | string; fromNumber: string; toNumber: string; customSipHeaders?: Record<string, string> },
+  ): Promise<CreateOutcome> {
+    const agent = await this.#agent(ws.id, p.agentId, pinnedVersion(p.agentVersion), "agent_id");
+    const config = this.#effectiveConfig(agent, p.agentOverride);
+    const record = this.#newRecord(ws, agent, config, "phone_call", p, { direction: "inbound", fromNumber: p.fromNumber, toNumber: p.toNumber });
+    if (p.customSipHeaders && Object.keys(p.customSipHeaders).length > 0) record.customSipHeaders = p.customSipHeaders;
+    return this.#admitAndStart(ws, record, config, { phase: "inbound_setup", start: () => undefined });
+  }
+
+  /**
+   * Stores an inbound call that failed before any agent could take it (e.g. the inbound webhook
+   * failed and the number has no fallback agent), so the failure is visible like any other call.
+   */
+  async recordFailedInbound(ws: Workspace, p: { fromNumber: string; toNumber: string; agentId?: string; end: CallEnd }): Promise<CallRecord> {
+    const record: CallRecord = {
+      callId: newId("call_"),
+      workspaceId: ws.id,
+      callType: "phone_call",
+      direction: "inbound",
+      agentId: p.agentId ?? "",
+      agentVersion: 0,
+      callStatus: "registered",
+      fromNumber: p.fromNumber,
+      toNumber: p.toNumber,
+      dataStorageSetting: "everything",
+      startTimestamp: Math.min(Date.now(), p.end.at),
+      timestamps: {},
+    };
+    const ended = applyEnd(record, p.end);
+    await this.#d.store.transaction(async (tx) => {
+      await tx.calls.insert(ended);
+      await tx.callEvents.append(ended.callId, [{ tMs: 0, at: ended.startTimestamp, type: "call.refused", data: { reason: p.end.reason, message: p.end.message } }]);
+      await enqueueCallWebhook(tx, this.#d.urls, ended, "call_ended", undefined, ws.webhookUrl);
+    });
+    this.#d.kickWebhooks();
+    return ended;
   }
 
   /** stop-call: ends a live call with manual_stopped. */
@@ -247,7 +293,11 @@ export class CallService {
     ws: Workspace,
     record: CallRecord,
     config: AgentConfig,
-    how: { destination?: { to: string; fromKind: "imported" | "purchased"; ignoreE164Validation: boolean }; start: (s: CallSession, destination?: string) => void },
+    how: {
+      destination?: { to: string; fromKind: "imported" | "purchased"; ignoreE164Validation: boolean };
+      phase?: "admission" | "inbound_setup";
+      start: (s: CallSession, destination?: string) => void;
+    },
   ): Promise<CreateOutcome> {
     const verdict = await this.#d.admission.admit({
       workspaceId: ws.id,
@@ -257,7 +307,7 @@ export class CallService {
       ...(how.destination ? { destination: how.destination } : {}),
       agentTexts: { agent_name: config.agent_name, general_prompt: config.general_prompt, begin_message: config.begin_message, metadata: record.metadata },
       operatorScamFlag: typeof config.scam_flag === "boolean" ? config.scam_flag : undefined,
-      phase: "admission",
+      phase: how.phase ?? "admission",
     });
     if (!verdict.admitted) {
       const ended = applyEnd(record, verdict.end);
@@ -297,6 +347,6 @@ export class CallService {
       // Never a 5xx once the call exists: the failure becomes the call's ending.
       await session.end(callEnd("error_retell", { phase: "setup", message: `starting the call failed: ${String(err)}` }));
     }
-    return { call: session.record };
+    return { call: session.record, session };
   }
 }

@@ -1,0 +1,112 @@
+import type { CallSession } from "../calls/call-session.js";
+import type { DialRequest, OutboundDialer } from "../calls/call-service.js";
+import type { PortAllocator } from "../media/index.js";
+import type { SipStack, ServerTransaction } from "../sip/stack.js";
+import type { LiveSipCall } from "./live-sip-call.js";
+import { OutboundCall } from "./outbound-call.js";
+import { sipEventOf } from "./sip-log.js";
+
+export interface SipHubLog {
+  warn(obj: object, msg: string): void;
+}
+
+/** Handles new INVITEs (the inbound router). */
+export type InviteHandler = (tx: ServerTransaction) => void;
+
+/**
+ * The telephony side of the SIP stack: places outbound calls, hands new INVITEs to the inbound
+ * router, routes in-dialog requests to their call, and copies every SIP message into the log of
+ * the call it belongs to.
+ */
+export class SipHub implements OutboundDialer {
+  readonly #bySipCallId = new Map<string, CallSession>();
+  readonly #byDialog = new Map<string, LiveSipCall>();
+  #onInvite: InviteHandler | undefined;
+  readonly #untap: () => void;
+
+  constructor(
+    readonly stack: SipStack,
+    readonly ports: PortAllocator,
+    readonly publicHost: string,
+    private readonly log: SipHubLog,
+  ) {
+    this.#untap = stack.onMessage((t) => {
+      const ev = sipEventOf(t, publicHost);
+      if (!ev || !ev.data.callId) return;
+      this.#bySipCallId.get(ev.data.callId)?.log(ev.direction === "in" ? "sip.in" : "sip.out", { ...ev.data });
+    });
+    stack.onRequest((tx) => this.#route(tx));
+  }
+
+  /** Sets who answers new INVITEs. */
+  onInvite(handler: InviteHandler): void {
+    this.#onInvite = handler;
+  }
+
+  /** OutboundDialer: places the call over the number's trunk. */
+  dial(session: CallSession, request: DialRequest): void {
+    new OutboundCall(this, session, request).run().catch((err: unknown) => {
+      this.log.warn({ err: String(err), callId: session.callId }, "outbound call failed unexpectedly");
+    });
+  }
+
+  /** Sends this SIP Call-ID's messages to the session's log until the session ends. */
+  track(sipCallId: string, session: CallSession): void {
+    if (!sipCallId) return;
+    this.#bySipCallId.set(sipCallId, session);
+    session.once("ended", () => {
+      // Late retransmissions and the BYE's answer still belong to the call: keep the mapping briefly.
+      setTimeout(() => {
+        if (this.#bySipCallId.get(sipCallId) === session) this.#bySipCallId.delete(sipCallId);
+      }, 5000).unref();
+    });
+  }
+
+  /** Makes a connected call reachable by its dialog. */
+  attach(call: LiveSipCall): void {
+    this.#byDialog.set(call.dialog.key, call);
+  }
+
+  detach(call: LiveSipCall): void {
+    try {
+      if (this.#byDialog.get(call.dialog.key) === call) this.#byDialog.delete(call.dialog.key);
+    } catch {
+      // never connected: no dialog
+    }
+  }
+
+  get liveSipCalls(): number {
+    return this.#byDialog.size;
+  }
+
+  /** Stops routing; the stack itself is closed by its owner. */
+  close(): void {
+    this.#untap();
+  }
+
+  #route(tx: ServerTransaction): void {
+    const req = tx.request;
+    const live = tx.dialog ? this.#byDialog.get(tx.dialog.key) : undefined;
+    switch (req.method) {
+      case "INVITE":
+        if (tx.dialog) {
+          // A session refresh or re-offer: keep the media as it is and answer with our SDP.
+          if (live) tx.respond(200, "OK", { headers: [["Contact", this.stack.contact(tx.source.transport)]], contentType: "application/sdp", body: live.localSdp });
+          else tx.respond(481, "Call/Transaction Does Not Exist");
+        } else if (this.#onInvite) this.#onInvite(tx);
+        else tx.respond(503, "Service Unavailable");
+        return;
+      case "BYE":
+        if (live) live.remoteBye(tx);
+        else tx.respond(tx.dialog ? 200 : 481, tx.dialog ? "OK" : "Call/Transaction Does Not Exist");
+        return;
+      case "OPTIONS":
+        tx.respond(200, "OK", { headers: [["Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, NOTIFY, REFER"], ["Accept", "application/sdp"]] });
+        return;
+      case "ACK":
+        return;
+      default:
+        tx.respond(tx.dialog ? 200 : 405, tx.dialog ? "OK" : "Method Not Allowed", { headers: [["Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS"]] });
+    }
+  }
+}

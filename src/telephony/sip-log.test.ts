@@ -1,0 +1,11 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { maskSecrets } from "./sip-log.js";
+
+test("digest proofs are masked in stored SIP messages, other headers untouched", () => {
+  const raw = 'INVITE sip:a@b SIP/2.0\r\nProxy-Authorization: Digest username="alice", realm="r", nonce="n", uri="sip:a@b", response="0123abcd", algorithm=MD5\r\nAuthorization: Digest username="bob", response="ffee99"\r\nCall-ID: x\r\n\r\n';
+  const m = maskSecrets(raw);
+  assert.ok(!m.includes("0123abcd") && !m.includes("ffee99"));
+  assert.match(m, /username="alice"/);
+  assert.match(m, /Call-ID: x/);
+});
