@@ -235,9 +235,14 @@ export class TransactionLayer {
     }, (t, res) => this.o.onResponded?.(t, res));
     this.#servers.set(key, tx);
     const ackKey = acceptedKey(req);
+    // A non-INVITE the TU never answers would live forever; by 64·T1 the client has given up (Timer F).
+    const guard = req.method === "INVITE" ? undefined : this.o.clock.schedule(64 * this.o.timers.t1Ms, () => {
+      if (tx.pending) tx.respond(500, "Server Internal Error", { headers: [["Warning", '399 parley "no answer from the application"']] });
+    });
     tx.on((e) => {
       if (e.type === "state" && e.to === "accepted" && ackKey !== undefined) this.#accepted.set(ackKey, tx);
       if (e.type === "terminated") {
+        guard?.cancel();
         this.#servers.delete(key);
         if (ackKey !== undefined && this.#accepted.get(ackKey) === tx) this.#accepted.delete(ackKey);
       }

@@ -51,5 +51,6 @@ export function classifySocketError(err: unknown, stage: TransportStage = "send"
     : (code !== undefined && (code.startsWith("ERR_SSL") || code.startsWith("ERR_TLS") || code.includes("CERT"))) || stage === "tls_handshake" ? "tls_handshake"
     : code === "ECONNREFUSED" ? "connect_refused"
     : "send_failed";
-  return { cause, stage, message, ...(code !== undefined ? { code } : {}), ...(target !== undefined ? { target } : {}) };
+  const where: TransportStage = cause === "dns_failed" ? "resolve" : stage;
+  return { cause, stage: where, message, ...(code !== undefined ? { code } : {}), ...(target !== undefined ? { target } : {}) };
 }

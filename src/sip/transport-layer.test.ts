@@ -39,3 +39,12 @@ test("received is added only when sent-by differs from the source; without rport
   const noPort = req("SIP/2.0/TLS 192.0.2.7;branch=z9hG4bKa");
   assert.deepEqual(responseTarget(buildResponse(noPort, 200, "OK"), { transport: "tls", source: { ...src, transport: "tls" } }), { transport: "tls", address: "192.0.2.7", port: 5061 });
 });
+
+test("socket errors are classified with the stage they happened in", async () => {
+  const { classifySocketError } = await import("./transport-error.js");
+  assert.deepEqual(classifySocketError(Object.assign(new Error("getaddrinfo ENOTFOUND x"), { code: "ENOTFOUND" }), "send", "udp:x:5060"),
+    { cause: "dns_failed", stage: "resolve", message: "getaddrinfo ENOTFOUND x", code: "ENOTFOUND", target: "udp:x:5060" });
+  assert.equal(classifySocketError(Object.assign(new Error("r"), { code: "ECONNREFUSED" }), "connect").cause, "connect_refused");
+  assert.equal(classifySocketError(Object.assign(new Error("c"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" }), "tls_handshake").cause, "tls_handshake");
+  assert.equal(classifySocketError(Object.assign(new Error("p"), { code: "EPIPE" }), "send").cause, "connection_reset");
+});

@@ -56,8 +56,12 @@ for (const transport of ["udp", "tcp"] as const satisfies readonly TransportKind
       assert.equal(byeOut.kind === "final" && byeOut.response.status, 200);
       assert.equal(a.dialogs.size, 0);
       assert.equal(b.dialogs.size, 0);
-      const methods = trace.flatMap((t) => (t.type === "message" ? [`${t.direction}:${t.message.kind === "request" ? t.message.method : t.message.status}`] : []));
-      assert.deepEqual(methods.filter((m) => !m.endsWith(":100")), ["out:INVITE", "in:180", "in:200", "out:ACK", "out:BYE", "in:200"]);
+      const labels = trace.flatMap((t) => (t.type === "message"
+        ? [`${t.direction}:${t.message.kind === "request" ? t.message.method : `${t.message.status}/${t.message.headers.cseq()?.method}`}`]
+        : []));
+      // First occurrences only: on a loaded machine the INVITE, the 200 or the ACK may be retransmitted.
+      assert.deepEqual([...new Set(labels)].filter((m) => !m.startsWith("in:100")),
+        ["out:INVITE", "in:180/INVITE", "in:200/INVITE", "out:ACK", "out:BYE", "in:200/BYE"]);
       assert.ok(trace.every((t) => t.type !== "message" || t.peer.transport === transport));
     } finally {
       await a.close();
