@@ -7,7 +7,7 @@
 
 import { mkdtemp, rm } from "node:fs/promises";
 import { readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
@@ -61,6 +61,8 @@ interface StepResult {
   memPerPairKb: number;
   cpuPerPairPct: number;
   elu: number;
+  /** The machine's 1-minute load average at the end of the step (other processes compete for the core). */
+  load: number;
 }
 
 function tone(ms: number): Int16Array {
@@ -172,6 +174,7 @@ async function runStep(pairs: number, seconds: number, warmup: number, codec: "P
     memPerPairKb: (memAfter.rss - memBefore.rss) / 1024 / pairs,
     cpuPerPairPct: ((cpu.user + cpu.system) / 1000 / elapsedMs / pairs) * 100,
     elu: elu.utilization,
+    load: loadavg()[0] ?? 0,
   };
 }
 
@@ -208,15 +211,17 @@ export async function runMediaBench(opts: MediaBenchOptions = {}): Promise<void>
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  const head = ["pairs", "send p50", "send p99", "recv p50", "recv p99", "RFC3550 J", "sent pkts", "lost", "loss %", "skipped", "KB/pair", "CPU%/pair", "loop util"];
+  const head = ["pairs", "sessions", "send p50", "send p99", "recv p50", "recv p99", "RFC3550 J", "sent pkts", "lost", "loss %", "skipped", "KB/pair", "CPU%/pair", "loop util", "loadavg"];
   const widths = head.map((h) => Math.max(9, h.length));
-  console.log("jitter columns: |packet interval − 20 ms| in ms (send: at the sender's send time; recv: at arrival)");
+  console.log("jitter columns: |packet interval − 20 ms| in ms (send: at the sender's send time; recv: at arrival); RFC3550 J: mean interarrival jitter (ms)");
+  console.log("skipped: frames the pacer dropped because the event loop was > 100 ms late; CPU%/pair: process CPU time / wall time / pairs");
   console.log(row(head, widths));
   for (const r of results) {
     console.log(
       row(
         [
           r.pairs,
+          r.pairs * 2,
           r.sendP50.toFixed(2),
           r.sendP99.toFixed(2),
           r.recvP50.toFixed(2),
@@ -229,6 +234,7 @@ export async function runMediaBench(opts: MediaBenchOptions = {}): Promise<void>
           r.memPerPairKb.toFixed(0),
           r.cpuPerPairPct.toFixed(3),
           r.elu.toFixed(2),
+          r.load.toFixed(1),
         ],
         widths,
       ),

@@ -423,3 +423,21 @@ test("the peer's receiver reports give our loss, jitter and round-trip time", as
     await b.close();
   }
 });
+
+test("a listener that throws is reported and does not stop the media clock", async () => {
+  const [a, b] = await pair();
+  try {
+    b.on((e) => {
+      if (e.type === "audio") throw new Error("listener bug");
+    });
+    const reported = await next(b, "listener-error");
+    assert.equal(reported.during, "audio");
+    assert.match(reported.message, /listener bug/);
+    // Errors keep being reported frame after frame while packets keep arriving.
+    const n = b.stats().received.packets;
+    await next(b, "listener-error", () => b.stats().received.packets >= n + 5);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});

@@ -69,6 +69,7 @@ export type RtpSessionEvent =
   | { type: "invalid-packet"; protocol: "rtp"; error: RtpParseError; from: Endpoint }
   | { type: "invalid-packet"; protocol: "rtcp"; error: RtcpParseError; from: Endpoint }
   | { type: "socket-error"; message: string }
+  | { type: "listener-error"; message: string; during: RtpSessionEvent["type"] }
   | { type: "closed" };
 
 /** RTCP behaviour. */
@@ -280,7 +281,7 @@ export class RtpSession {
         l(e);
       } catch (err) {
         // A listener's bug must not stop the media clock; surface it as an event instead.
-        if (e.type !== "socket-error") this.emit({ type: "socket-error", message: `listener threw: ${String(err)}` });
+        if (e.type !== "listener-error") this.emit({ type: "listener-error", message: String(err), during: e.type });
       }
     }
   }
