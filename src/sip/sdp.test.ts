@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { answerDirection, buildAudioOffer, mediaCodecs, mediaDirection, negotiate, parseSdp, serializeSdp } from "./sdp.js";
+import { acceptAnswer, answerDirection, buildAudioOffer, mediaCodecs, mediaDirection, negotiate, parseSdp, serializeSdp } from "./sdp.js";
 
 const OFFER = [
   "v=0",
@@ -84,4 +84,21 @@ test("our own offer is answerable by our own negotiate, and malformed SDP is an 
   for (const bad of ["", "v=1\r\n", "v=0\r\no=x\r\n", "v=0\r\no=a 1 1 IN IP4 h\r\nm=audio x RTP/AVP 0\r\n", "v=0\r\nbogus\r\n", "v=0\r\no=a 1 1 IN IP4 h\r\nc=IN\r\n"]) {
     assert.equal(parseSdp(bad).ok, false, JSON.stringify(bad));
   }
+});
+
+test("acceptAnswer reads the peer's answer to our offer; old-style hold (c=0.0.0.0) means we stop sending", () => {
+  const offer = buildAudioOffer({ address: "127.0.0.1", port: 20004, sessionId: "1", sessionVersion: "1" });
+  const answer = [
+    "v=0", "o=peer 9 9 IN IP4 127.0.0.5", "s=-", "c=IN IP4 127.0.0.5", "t=0 0",
+    "m=audio 31000 RTP/AVP 8 101", "a=rtpmap:8 PCMA/8000", "a=rtpmap:101 telephone-event/8000", "a=ptime:20", "a=sendrecv", "",
+  ].join("\r\n");
+  const r = acceptAnswer(offer, answer);
+  assert.ok(r.ok);
+  if (r.ok) assert.deepEqual([r.audio.codec.name, r.audio.remoteAddress, r.audio.remotePort, r.audio.telephoneEventPt, r.audio.direction], ["PCMA", "127.0.0.5", 31000, 101, "sendrecv"]);
+  const rejected = acceptAnswer(offer, answer.replace("m=audio 31000", "m=audio 0"));
+  assert.equal(rejected.ok ? "" : rejected.reason, "no_audio");
+  const g729 = acceptAnswer(offer, answer.replace("RTP/AVP 8 101", "RTP/AVP 18").replace("a=rtpmap:8 PCMA/8000", "a=rtpmap:18 G729/8000"));
+  assert.equal(g729.ok ? "" : g729.reason, "no_common_codec");
+  const held = negotiate(OFFER.replace("c=IN IP4 198.51.100.20", "c=IN IP4 0.0.0.0"), { address: "127.0.0.1", port: 20000 });
+  assert.ok(held.ok && held.audio.direction === "recvonly");
 });

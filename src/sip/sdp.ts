@@ -335,7 +335,7 @@ export function negotiate(offer: SessionDescription | string | Buffer, supported
   const om = sdp.media[chosen.index]!;
   const remote = om.connection ?? sdp.connection;
   if (remote === undefined) return { ok: false, reason: "bad_offer", message: "no c= line for the audio stream" };
-  const direction = answerDirection(mediaDirection(sdp, om), supported.direction ?? "sendrecv");
+  const direction = answerDirection(offeredDirection(sdp, om, remote), supported.direction ?? "sendrecv");
   const ptimeRaw = Number(attributeValue(sdp, om, "ptime"));
   const ptimeMs = Number.isInteger(ptimeRaw) && ptimeRaw >= 10 && ptimeRaw <= 60 ? ptimeRaw : supported.ptimeMs ?? 20;
 
@@ -362,6 +362,48 @@ export function negotiate(offer: SessionDescription | string | Buffer, supported
   };
   if (chosen.te) audio.telephoneEventPt = chosen.te.pt;
   return { ok: true, answer, audio };
+}
+
+/** The answer to our own offer (UAC side): what to send, where, and how; fails when the answer is unusable. */
+export function acceptAnswer(
+  ourOffer: SessionDescription,
+  answer: SessionDescription | string | Buffer,
+): { ok: true; audio: NegotiatedAudio } | { ok: false; reason: "bad_offer" | "no_audio" | "no_common_codec"; message: string } {
+  let sdp: SessionDescription;
+  if (typeof answer === "string" || Buffer.isBuffer(answer)) {
+    const r = parseSdp(answer);
+    if (!r.ok) return { ok: false, reason: "bad_offer", message: `bad SDP answer: ${r.error}` };
+    sdp = r.sdp;
+  } else sdp = answer;
+  const index = ourOffer.media.findIndex((m) => m.media === "audio" && m.port !== 0);
+  const am = sdp.media[index];
+  if (index < 0 || am === undefined || am.port === 0) return { ok: false, reason: "no_audio", message: "the answer rejected the audio stream" };
+  const offered = mediaCodecs(ourOffer.media[index]!);
+  const answered = mediaCodecs(am);
+  const codec = answered.find((c) => c.name.toLowerCase() !== "telephone-event" && offered.some((o) => o.name.toLowerCase() === c.name.toLowerCase() && o.clockRate === c.clockRate));
+  if (codec === undefined) return { ok: false, reason: "no_common_codec", message: "the answer names no codec we offered" };
+  const remote = am.connection ?? sdp.connection;
+  if (remote === undefined) return { ok: false, reason: "bad_offer", message: "no c= line in the answer" };
+  const ptimeRaw = Number(attributeValue(sdp, am, "ptime"));
+  const audio: NegotiatedAudio = {
+    mediaIndex: index,
+    codec,
+    remoteAddress: remote.address,
+    remotePort: am.port,
+    ptimeMs: Number.isInteger(ptimeRaw) && ptimeRaw >= 10 && ptimeRaw <= 60 ? ptimeRaw : 20,
+    // Our direction is the mirror of theirs, bounded by what we offered.
+    direction: answerDirection(offeredDirection(sdp, am, remote), mediaDirection(ourOffer, ourOffer.media[index]!)),
+  };
+  const te = answered.find((c) => c.name.toLowerCase() === "telephone-event");
+  if (te !== undefined && offered.some((o) => o.name.toLowerCase() === "telephone-event")) audio.telephoneEventPt = te.pt;
+  return { ok: true, audio };
+}
+
+/** A peer's direction, reading the RFC 2543 hold form (c=0.0.0.0: "send me nothing") as sendonly. */
+function offeredDirection(sdp: SessionDescription, m: SdpMedia, remote: SdpConnection): Direction {
+  const d = mediaDirection(sdp, m);
+  if (remote.address !== "0.0.0.0") return d;
+  return d === "sendrecv" || d === "sendonly" ? "sendonly" : "inactive";
 }
 
 /** RFC 3264 §6.1: the answer's direction given the offer's and what we want. */
