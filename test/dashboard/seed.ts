@@ -140,6 +140,7 @@ export async function seedCalls(p: TestParley, agentId: string, agentName: strin
     const connected = plan.end?.phase === "in_call" || plan.status === "ongoing";
     if (connected) {
       r = markOngoing(r, start + 1000);
+      if (plan.ladder?.some(([, sum]) => sum.startsWith("BYE"))) r.timestamps = { ...r.timestamps, answered: start + 790, ack: start + 1040, bye: start + 1290 };
       r.transcriptObject = [
         { role: "agent", content: "Hello, this is Parley calling.", words: [{ word: "Hello", start: 0.4, end: 0.8 }, { word: "calling", start: 1.6, end: 2.1 }] },
         { role: "user", content: "Hi, who is this?", words: [{ word: "Hi", start: 2.9, end: 3.1 }, { word: "this", start: 3.6, end: 3.9 }] },

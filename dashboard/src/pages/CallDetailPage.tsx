@@ -6,6 +6,7 @@ import { useLoad } from "../hooks.js";
 import { href } from "../router.js";
 import { useSession } from "../session.js";
 import type { Call, CallLog, SignallingTimes } from "../types.js";
+import { Prose } from "../components/Prose.js";
 import { SipLadder } from "../components/SipLadder.js";
 import { Timeline } from "../components/Timeline.js";
 import { Transcript } from "../components/Transcript.js";
@@ -77,18 +78,18 @@ export function CallDetailPage(props: { callId: string }) {
               <span className={`badge ${c.call_status}`} data-testid="call-status">{words(c.call_status)}</span>{" "}
               {c.disconnection_reason ? <span className="reason-name" data-testid="call-reason">{c.disconnection_reason}</span> : <span className="muted">not ended yet</span>}
             </h2>
-            {reason && <p className="meaning">{reason.meaning}</p>}
+            {reason && <p className="meaning"><Prose text={reason.meaning} /></p>}
             {detail && (
               <>
                 <p className="message"><strong>What happened:</strong> {detail.message}</p>
                 <div className="remedy" data-testid="remedy">
-                  <strong>What to do:</strong> {detail.remedy === "none" ? "Nothing: this is an expected ending." : detail.remedy}
+                  <strong>What to do:</strong> {detail.remedy === "none" ? "Nothing: this is an expected ending." : <Prose text={detail.remedy} />}
                 </div>
                 <dl className="facts">
                   <div><dt>Who ended it</dt><dd data-testid="fault">{faultLabel(detail.fault)}</dd></div>
                   <div><dt>Phase</dt><dd data-testid="phase">{phaseLabel(detail.phase)}</dd></div>
                   {detail.sub_reason && <div><dt>Sub-reason</dt><dd>{detail.sub_reason}</dd></div>}
-                  {reason && <div><dt>How Parley decides this reason</dt><dd>{reason.mechanism}</dd></div>}
+                  {reason && <div><dt>How Parley decides this reason</dt><dd><Prose text={reason.mechanism} /></dd></div>}
                 </dl>
               </>
             )}

@@ -1,3 +1,4 @@
+import { Prose } from "../components/Prose.js";
 import { words } from "../format.js";
 import { useSession } from "../session.js";
 import { CALL_STATUSES } from "../types.js";
@@ -20,9 +21,9 @@ export function ReasonsPage() {
                 {rows.filter((r) => r.call_status === s).map((r) => (
                   <tr key={r.reason} id={`reason-${r.reason}`}>
                     <th scope="row" data-label="Reason"><code>{r.reason}</code>{r.legacy && <span className="muted"> (legacy)</span>}</th>
-                    <td data-label="Meaning">{r.meaning}</td>
-                    <td data-label="Mechanism">{r.mechanism}</td>
-                    <td data-label="Remedy">{r.remedy}</td>
+                    <td data-label="Meaning"><Prose text={r.meaning} /></td>
+                    <td data-label="Mechanism"><Prose text={r.mechanism} /></td>
+                    <td data-label="Remedy"><Prose text={r.remedy} /></td>
                     <td data-label="Usual fault">{r.fault}</td>
                   </tr>
                 ))}
