@@ -130,3 +130,40 @@ test("a CANCEL asked for before any provisional is held until one arrives", asyn
     await b.close();
   }
 });
+
+test("in-dialog requests: unknown dialog → 481, a stale CSeq → 500, a CANCEL without INVITE → 481", async () => {
+  const { a, b } = await pair();
+  try {
+    let handled = 0;
+    b.onRequest((tx) => {
+      handled++;
+      if (tx.request.method === "INVITE") tx.respond(200, "OK", { headers: [["Contact", b.contact()]] });
+      else tx.respond(200, "OK");
+    });
+    const bAddr = b.addresses.udp!;
+    const uri = `sip:bob@${bAddr.address}:${bAddr.port}`;
+    const stray = await withTimeout(a.request(a.createRequest("BYE", uri, { to: `<${uri}>;tag=nosuchdialog` })).outcome, 5000, "the stray BYE");
+    assert.equal(stray.kind === "final" && stray.response.status, 481);
+    const cancel = a.createRequest("CANCEL", uri);
+    const lone = await withTimeout(a.request(cancel).outcome, 5000, "the lone CANCEL");
+    assert.equal(lone.kind === "final" && lone.response.status, 481);
+    assert.equal(handled, 0, "neither reached the application");
+
+    const tx = a.request(a.createRequest("INVITE", uri));
+    const out = await withTimeout(tx.outcome, 5000, "the INVITE");
+    assert.equal(out.kind === "final" && out.response.status, 200);
+    assert.ok(tx.dialog);
+    await a.sendAck(tx.dialog);
+    const info = tx.dialog.createRequest("INFO");
+    const first = await withTimeout(a.request(info).outcome, 5000, "the INFO");
+    assert.equal(first.kind === "final" && first.response.status, 200);
+    // The same CSeq again, in a new transaction: out of order for the UAS dialog (§12.2.2).
+    const replay = tx.dialog.createRequest("INFO");
+    replay.headers.set("CSeq", `${info.headers.cseq()!.seq} INFO`);
+    const second = await withTimeout(a.request(replay).outcome, 5000, "the replayed INFO");
+    assert.equal(second.kind === "final" && second.response.status, 500);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
