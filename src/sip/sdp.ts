@@ -336,8 +336,7 @@ export function negotiate(offer: SessionDescription | string | Buffer, supported
   const remote = om.connection ?? sdp.connection;
   if (remote === undefined) return { ok: false, reason: "bad_offer", message: "no c= line for the audio stream" };
   const direction = answerDirection(offeredDirection(sdp, om, remote), supported.direction ?? "sendrecv");
-  const ptimeRaw = Number(attributeValue(sdp, om, "ptime"));
-  const ptimeMs = Number.isInteger(ptimeRaw) && ptimeRaw >= 10 && ptimeRaw <= 60 ? ptimeRaw : supported.ptimeMs ?? 20;
+  const ptimeMs = ptimeOf(sdp, om, supported.ptimeMs ?? 20);
 
   const media: SdpMedia[] = sdp.media.map((m, i) => {
     if (i !== chosen.index) return { media: m.media, port: 0, proto: m.proto, formats: m.formats.slice(0, 1).length ? m.formats.slice(0, 1) : ["0"], attributes: [], other: [] };
@@ -384,19 +383,24 @@ export function acceptAnswer(
   if (codec === undefined) return { ok: false, reason: "no_common_codec", message: "the answer names no codec we offered" };
   const remote = am.connection ?? sdp.connection;
   if (remote === undefined) return { ok: false, reason: "bad_offer", message: "no c= line in the answer" };
-  const ptimeRaw = Number(attributeValue(sdp, am, "ptime"));
   const audio: NegotiatedAudio = {
     mediaIndex: index,
     codec,
     remoteAddress: remote.address,
     remotePort: am.port,
-    ptimeMs: Number.isInteger(ptimeRaw) && ptimeRaw >= 10 && ptimeRaw <= 60 ? ptimeRaw : 20,
+    ptimeMs: ptimeOf(sdp, am, 20),
     // Our direction is the mirror of theirs, bounded by what we offered.
     direction: answerDirection(offeredDirection(sdp, am, remote), mediaDirection(ourOffer, ourOffer.media[index]!)),
   };
   const te = answered.find((c) => c.name.toLowerCase() === "telephone-event");
   if (te !== undefined && offered.some((o) => o.name.toLowerCase() === "telephone-event")) audio.telephoneEventPt = te.pt;
   return { ok: true, audio };
+}
+
+/** The a=ptime of a stream when sane (10–60 ms), else `fallback`. */
+function ptimeOf(sdp: SessionDescription, m: SdpMedia, fallback: number): number {
+  const v = Number(attributeValue(sdp, m, "ptime"));
+  return Number.isInteger(v) && v >= 10 && v <= 60 ? v : fallback;
 }
 
 /** A peer's direction, reading the RFC 2543 hold form (c=0.0.0.0: "send me nothing") as sendonly. */
