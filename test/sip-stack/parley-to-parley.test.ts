@@ -3,14 +3,7 @@ import assert from "node:assert/strict";
 import { createSipStack, type SipStack } from "../../src/sip/stack.js";
 import type { SipTrace } from "../../src/sip/transport-layer.js";
 import type { TransportKind } from "../../src/sip/transport.js";
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let t: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p.finally(() => clearTimeout(t)),
-    new Promise<T>((_, reject) => { t = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms); }),
-  ]);
-}
+import { within } from "./harness.js";
 
 async function pair(): Promise<{ a: SipStack; b: SipStack }> {
   const a = createSipStack({ host: "127.0.0.1", port: 0, timers: { t1Ms: 50 } });
@@ -41,7 +34,7 @@ for (const transport of ["udp", "tcp"] as const satisfies readonly TransportKind
       const bAddr = b.addresses[transport]!;
       const invite = a.createRequest("INVITE", `sip:bob@${bAddr.address}:${bAddr.port}${transport === "tcp" ? ";transport=tcp" : ""}`, { contactTransport: transport });
       const tx = a.request(invite);
-      const out = await withTimeout(tx.outcome, 5000, "the INVITE outcome");
+      const out = await within(tx.outcome, 5000, "the INVITE outcome");
       assert.equal(out.kind, "final");
       if (out.kind !== "final") return;
       assert.equal(out.response.status, 200);
@@ -49,10 +42,10 @@ for (const transport of ["udp", "tcp"] as const satisfies readonly TransportKind
       const dialog = tx.dialog;
       assert.ok(dialog && dialog.state === "confirmed");
       await a.sendAck(dialog);
-      await withTimeout(acked, 5000, "the ACK at the UAS");
+      await within(acked, 5000, "the ACK at the UAS");
       assert.equal(b.dialogs.size, 1);
       const bye = a.requestInDialog(dialog, "BYE");
-      const byeOut = await withTimeout(bye.outcome, 5000, "the BYE outcome");
+      const byeOut = await within(bye.outcome, 5000, "the BYE outcome");
       assert.equal(byeOut.kind === "final" && byeOut.response.status, 200);
       assert.equal(a.dialogs.size, 0);
       assert.equal(b.dialogs.size, 0);
@@ -86,12 +79,12 @@ test("stack.cancel after the 100 Trying sends CANCEL at once; the INVITE ends 48
     const bAddr = b.addresses.udp!;
     const tx = a.request(a.createRequest("INVITE", `sip:bob@${bAddr.address}:${bAddr.port}`));
     const gotTrying = new Promise<void>((resolve) => tx.on((e) => { if (e.type === "provisional" && e.response.status === 100) resolve(); }));
-    await withTimeout(gotTrying, 5000, "the automatic 100 Trying");
+    await within(gotTrying, 5000, "the automatic 100 Trying");
     // A 100 is a provisional too, so the CANCEL may go at once; ring afterwards to show it does not matter.
     a.cancel(tx, 'SIP;cause=487;text="ring timeout"');
     ring?.();
-    await withTimeout(cancelled, 5000, "the CANCEL at the UAS");
-    const out = await withTimeout(tx.outcome, 5000, "the INVITE outcome");
+    await within(cancelled, 5000, "the CANCEL at the UAS");
+    const out = await within(tx.outcome, 5000, "the INVITE outcome");
     assert.equal(out.kind === "final" && out.response.status, 487);
     assert.deepEqual([...new Set(trace)], ["INVITE", "CANCEL", "ACK"]);
     assert.equal(a.dialogs.size, 0);
@@ -119,10 +112,10 @@ test("a CANCEL asked for before any provisional is held until one arrives", asyn
     // B's automatic 100 comes after 200 ms; by then the CANCEL has long been asked for.
     const tx = a.request(a.createRequest("INVITE", `sip:bob@${bAddr.address}:${bAddr.port}`));
     a.cancel(tx);
-    await withTimeout(invited, 5000, "the INVITE at B");
+    await within(invited, 5000, "the INVITE at B");
     assert.ok(!sent.includes("CANCEL"), "no CANCEL before a provisional");
     respond180?.();
-    const out = await withTimeout(tx.outcome, 5000, "the INVITE outcome");
+    const out = await within(tx.outcome, 5000, "the INVITE outcome");
     assert.equal(out.kind === "final" && out.response.status, 487);
     assert.ok(sent.includes("CANCEL"));
   } finally {
@@ -142,25 +135,25 @@ test("in-dialog requests: unknown dialog → 481, a stale CSeq → 500, a CANCEL
     });
     const bAddr = b.addresses.udp!;
     const uri = `sip:bob@${bAddr.address}:${bAddr.port}`;
-    const stray = await withTimeout(a.request(a.createRequest("BYE", uri, { to: `<${uri}>;tag=nosuchdialog` })).outcome, 5000, "the stray BYE");
+    const stray = await within(a.request(a.createRequest("BYE", uri, { to: `<${uri}>;tag=nosuchdialog` })).outcome, 5000, "the stray BYE");
     assert.equal(stray.kind === "final" && stray.response.status, 481);
     const cancel = a.createRequest("CANCEL", uri);
-    const lone = await withTimeout(a.request(cancel).outcome, 5000, "the lone CANCEL");
+    const lone = await within(a.request(cancel).outcome, 5000, "the lone CANCEL");
     assert.equal(lone.kind === "final" && lone.response.status, 481);
     assert.equal(handled, 0, "neither reached the application");
 
     const tx = a.request(a.createRequest("INVITE", uri));
-    const out = await withTimeout(tx.outcome, 5000, "the INVITE");
+    const out = await within(tx.outcome, 5000, "the INVITE");
     assert.equal(out.kind === "final" && out.response.status, 200);
     assert.ok(tx.dialog);
     await a.sendAck(tx.dialog);
     const info = tx.dialog.createRequest("INFO");
-    const first = await withTimeout(a.request(info).outcome, 5000, "the INFO");
+    const first = await within(a.request(info).outcome, 5000, "the INFO");
     assert.equal(first.kind === "final" && first.response.status, 200);
     // The same CSeq again, in a new transaction: out of order for the UAS dialog (§12.2.2).
     const replay = tx.dialog.createRequest("INFO");
     replay.headers.set("CSeq", `${info.headers.cseq()!.seq} INFO`);
-    const second = await withTimeout(a.request(replay).outcome, 5000, "the replayed INFO");
+    const second = await within(a.request(replay).outcome, 5000, "the replayed INFO");
     assert.equal(second.kind === "final" && second.response.status, 500);
   } finally {
     await a.close();
