@@ -1,51 +1,64 @@
 // An append-only file writer that batches small writes and keeps them in order without blocking the
-// event loop, with one positional write for patching a header at close.
+// event loop, with one positional write for patching a header at close. Small writes are copied
+// into a chunk buffer rather than kept as separate objects: hundreds of recordings each holding
+// seconds of 640-byte frames would otherwise fill V8's old generation and force frequent full GCs.
 
 import { open, type FileHandle } from "node:fs/promises";
 
 /** Buffered sequential writer to one file. */
 export class FileSink {
   private readonly handle: FileHandle;
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  private readonly chunkBytes: number;
+  private chunk: Buffer;
+  private used = 0;
+  /** Chunks whose write has completed, ready for reuse. */
+  private readonly spare: Buffer[] = [];
   private chain: Promise<void> = Promise.resolve();
   private failure: Error | null = null;
-  private readonly flushBytes: number;
   /** Bytes accepted so far (written or pending). */
   bytes = 0;
 
-  private constructor(handle: FileHandle, flushBytes: number) {
+  private constructor(handle: FileHandle, chunkBytes: number) {
     this.handle = handle;
-    this.flushBytes = flushBytes;
+    this.chunkBytes = chunkBytes;
+    this.chunk = Buffer.allocUnsafe(chunkBytes);
   }
 
   /** Creates (truncates) `path` for writing. */
-  static async create(path: string, flushBytes = 64 * 1024): Promise<FileSink> {
-    return new FileSink(await open(path, "w"), flushBytes);
+  static async create(path: string, chunkBytes = 32 * 1024): Promise<FileSink> {
+    return new FileSink(await open(path, "w"), chunkBytes);
   }
 
   /** Appends bytes; they reach the file in order. */
-  write(chunk: Uint8Array): void {
+  write(data: Uint8Array): void {
     if (this.failure) throw this.failure;
-    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    this.pending.push(b);
-    this.pendingBytes += b.length;
-    this.bytes += b.length;
-    if (this.pendingBytes >= this.flushBytes) this.flush();
+    this.bytes += data.length;
+    if (this.used + data.length > this.chunkBytes) this.flush();
+    if (data.length >= this.chunkBytes) {
+      this.enqueue(Buffer.from(data), null); // a large write: its own copy, no chunk involved
+      return;
+    }
+    this.chunk.set(data, this.used);
+    this.used += data.length;
   }
 
-  private flush(): void {
-    if (this.pending.length === 0) return;
-    const data = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending);
-    this.pending = [];
-    this.pendingBytes = 0;
+  private enqueue(data: Buffer, recycle: Buffer | null): void {
     this.chain = this.chain.then(async () => {
       let off = 0;
       while (off < data.length) off += (await this.handle.write(data, off, data.length - off)).bytesWritten;
+      if (recycle && this.spare.length < 2) this.spare.push(recycle);
     });
     this.chain.catch((err: unknown) => {
       this.failure ??= err instanceof Error ? err : new Error(String(err));
     });
+  }
+
+  private flush(): void {
+    if (this.used === 0) return;
+    const full = this.chunk;
+    this.enqueue(full.subarray(0, this.used), full);
+    this.chunk = this.spare.pop() ?? Buffer.allocUnsafe(this.chunkBytes);
+    this.used = 0;
   }
 
   /** Writes everything pending, then `header` at `position` (if given), and closes the file. */

@@ -1,0 +1,31 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FileSink } from "./file-sink.js";
+
+test("small, chunk-sized and large writes land in order, and the header patch goes to its position", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "parley-sink-"));
+  try {
+    const path = join(dir, "out.bin");
+    const sink = await FileSink.create(path, 64);
+    const expected: number[] = [0, 0, 0, 0];
+    sink.write(Buffer.from([0, 0, 0, 0]));
+    let v = 1;
+    for (const size of [3, 60, 1, 64, 200, 7, 63, 64, 5]) {
+      const b = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) b[i] = v++ & 0xff;
+      sink.write(b);
+      expected.push(...b);
+      // The caller may reuse its buffer at once: the sink must have copied it.
+      b.fill(0xee);
+    }
+    assert.equal(sink.bytes, expected.length);
+    await sink.close({ data: Buffer.from([9, 8, 7, 6]), position: 0 });
+    expected.splice(0, 4, 9, 8, 7, 6);
+    assert.deepEqual([...(await readFile(path))], expected);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
