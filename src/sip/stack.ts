@@ -119,6 +119,7 @@ class Stack implements SipStack {
       screen: (req, source) => this.#screen(req, source),
       onStrayResponse: (res) => this.#onStrayResponse(res),
       onResponded: (tx, res) => this.#onResponded(tx, res),
+      defaultContact: (tx) => this.contact(tx.source.transport),
     });
   }
 
@@ -131,6 +132,8 @@ class Stack implements SipStack {
   }
 
   async listen(): Promise<void> {
+    if (this.#closed) throw new Error("the SIP stack is closed");
+    if (this.#transport.all().length > 0) throw new Error("the SIP stack is already listening");
     const host = this.o.host ?? "127.0.0.1";
     const kinds = this.o.transports ?? ["udp", "tcp"];
     const sink: TransportSink = { inbound: this.#transport.inbound, connectionEvent: this.#transport.connectionEvent };

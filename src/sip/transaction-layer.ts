@@ -41,6 +41,8 @@ export interface TransactionLayerOptions {
   readonly onStrayResponse?: (res: SipResponse, r: Received) => void;
   /** An ACK matching no transaction (an ACK for a 2xx whose INVITE transaction is gone). */
   readonly onStrayAck?: (ack: SipRequest, r: Received) => void;
+  /** The Contact put on a 1xx/2xx to INVITE when the TU gave none (§12.1.1 requires one on the 2xx). */
+  readonly defaultContact?: (tx: ServerTransaction) => string;
   /** Called after the TU's response went to the transaction (the stack builds UAS dialogs here). */
   readonly onResponded?: (tx: ServerTransaction, res: SipResponse) => void;
 }
@@ -94,6 +96,7 @@ export class ServerTransaction {
     readonly local: HostPort,
     deps: TransactionDeps,
     private readonly responded: (tx: ServerTransaction, res: SipResponse) => void,
+    private readonly defaultContact?: (tx: ServerTransaction) => string,
   ) {
     this.outcome = new Promise((r) => { this.#resolve = r; });
     this.localTag = request.headers.to()?.tag ?? newTag();
@@ -135,6 +138,9 @@ export class ServerTransaction {
    */
   respond(status: number, reason: string, options: Omit<BuildResponseOptions, "toTag"> = {}): SipResponse {
     const res = buildResponse(this.request, status, reason, { ...options, toTag: this.localTag });
+    if (this.request.method === "INVITE" && status > 100 && status < 300 && !res.headers.has("contact") && this.defaultContact !== undefined) {
+      res.headers.append("Contact", this.defaultContact(this));
+    }
     this.send(res);
     return res;
   }
@@ -232,7 +238,7 @@ export class TransactionLayer {
       timers: this.o.timers,
       reliable: r.source.transport !== "udp",
       send: (m, retransmission) => this.o.transport.sendResponse(m as SipResponse, path, retransmission),
-    }, (t, res) => this.o.onResponded?.(t, res));
+    }, (t, res) => this.o.onResponded?.(t, res), this.o.defaultContact);
     this.#servers.set(key, tx);
     const ackKey = acceptedKey(req);
     // A non-INVITE the TU never answers would live forever; by 64·T1 the client has given up (Timer F).
