@@ -25,7 +25,7 @@ import {
 } from "./rtcp-packet.js";
 import { ReceiveStats } from "./rtp-receive-stats.js";
 import { bindMediaSocket } from "./udp-socket.js";
-import { allocPcm, copyPcm } from "./pcm-pool.js";
+import { allocPcm } from "./pcm-pool.js";
 import { isRtcpPacketType, parseRtp, RTP_HEADER_BYTES, writeRtpHeader, type RtpPacket, type RtpParseError } from "./rtp-packet.js";
 
 const CLOCK_RATE = 8000;
@@ -310,10 +310,13 @@ export class RtpSession {
     return this.direction === "sendrecv" || this.direction === "recvonly";
   }
 
-  /** Queues PCM16 audio at `pcmRate` for sending. */
+  /**
+   * Queues PCM16 audio at `pcmRate` for sending. At 8 kHz the array is queued as it is, not copied
+   * (hundreds of streams would otherwise copy every frame): do not modify it afterwards.
+   */
   sendAudio(pcm: Int16Array): void {
     if (this.closed || pcm.length === 0 || !this.sending) return;
-    const at8k = this.txResampler ? this.txResampler.process(pcm) : copyPcm(pcm);
+    const at8k = this.txResampler ? this.txResampler.process(pcm) : pcm;
     this.txQueue.push(at8k);
     this.txQueued += at8k.length;
   }
