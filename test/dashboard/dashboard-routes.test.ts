@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { layoutLadder } from "../../dashboard/src/ladder.js";
-import { callerNumbers, matchesSearch, summarise } from "../../src/api/routes/dashboard.js";
+import { callerNumbers, summarise } from "../../src/api/routes/dashboard.js";
 import { startTestParley, type TestParley } from "../helpers/parley.js";
 import { ensureDashboardBuilt } from "./browser.js";
 import { BURNED_NUMBER, PLANS, seedCalls, type SeededCall } from "./seed.js";
@@ -156,12 +156,16 @@ test("summarise buckets by start time and keeps live calls apart", () => {
   assert.deepEqual(summarise([], 4).buckets, []);
 });
 
-test("matchesSearch ignores case and phone punctuation", () => {
-  const call = { callId: "call_abcdef", fromNumber: "+14155550123", toNumber: "+16505550000" };
-  assert.equal(matchesSearch(call, "ABCD"), true);
-  assert.equal(matchesSearch(call, "(415) 555-0123"), true);
-  assert.equal(matchesSearch(call, "650 555"), true);
-  assert.equal(matchesSearch(call, "999"), false);
+test("search-calls keeps the other filters, and finds nothing rather than everything for blank text", async () => {
+  const spamOnly = await api("POST", "/parley/v1/dashboard/search-calls", {
+    query: BURNED_NUMBER.slice(2),
+    filter_criteria: { disconnection_reason: { type: "enum", op: "in", value: ["marked_as_spam"] } },
+  });
+  assert.deepEqual((spamOnly.json.items as { disconnection_reason: string }[]).map((c) => c.disconnection_reason), ["marked_as_spam"]);
+  const blank = await api("POST", "/parley/v1/dashboard/search-calls", { query: "   " });
+  assert.equal(blank.status, 200);
+  assert.deepEqual(blank.json.items, []);
+  assert.equal(blank.json.has_more, false);
 });
 
 test("the ladder puts Parley first and draws every SIP message of the call in order", async () => {

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { toWireCall } from "../../calls/call-wire.js";
 import { type CallRecord, type CallStatus, type DisconnectionReason } from "../../core/index.js";
 import { callPageKey } from "../../store/index.js";
-import type { CallListQuery, SortOrder, Store } from "../../store/types.js";
+import type { CallFilter, CallListQuery, CallListResult, SortOrder, Store } from "../../store/types.js";
 import type { ApiDeps } from "../context.js";
 import { workspaceOf } from "../context.js";
 import { ApiError } from "../errors.js";
@@ -96,19 +96,17 @@ export function callerNumbers(records: readonly CallRecord[]): CallerNumberStats
   return [...by.values()].sort((a, b) => b.total - a.total || a.number.localeCompare(b.number)).slice(0, CALLER_LIMIT);
 }
 
-/** Reads matching calls newest first, page by page, until `visit` says stop or the cap is hit. */
-async function scan(store: Store, wsId: string, base: CallListQuery, visit: (r: CallRecord) => boolean, startKey?: string): Promise<{ scanned: number; exhausted: boolean; lastKey?: string }> {
-  let key = startKey;
-  let scanned = 0;
+/** Reads matching calls newest first, page by page, up to SCAN_CAP of them. */
+async function collect(store: Store, wsId: string, base: CallListQuery): Promise<{ records: CallRecord[]; truncated: boolean }> {
+  const records: CallRecord[] = [];
+  let key: string | undefined;
   for (;;) {
     const page = await store.calls.list(wsId, { ...base, limit: SCAN_PAGE, omitTranscripts: true, includeTotal: false, ...(key ? { paginationKey: key } : {}) });
-    for (const r of page.items) {
-      scanned++;
-      const goOn = visit(r);
-      if (!goOn) return { scanned, exhausted: false, lastKey: callPageKey(r) };
-      if (scanned >= SCAN_CAP) return { scanned, exhausted: false, lastKey: callPageKey(r) };
-    }
-    if (!page.hasMore || !page.paginationKey) return { scanned, exhausted: true };
+    const room = SCAN_CAP - records.length;
+    records.push(...page.items.slice(0, room));
+    if (page.items.length > room) return { records, truncated: true };
+    if (!page.hasMore || !page.paginationKey) return { records, truncated: false };
+    if (records.length >= SCAN_CAP) return { records, truncated: true };
     key = page.paginationKey;
   }
 }
@@ -145,11 +143,31 @@ function squash(s: string): string {
   return s.toLowerCase().replace(/[\s\-().]/g, "");
 }
 
-/** True when the call's id or either number contains the query. */
-export function matchesSearch(r: Pick<CallRecord, "callId" | "fromNumber" | "toNumber">, query: string): boolean {
-  const q = squash(query);
-  if (q === "") return true;
-  return [r.callId, r.fromNumber, r.toNumber].some((v) => v !== undefined && squash(v).includes(q));
+/**
+ * One page of calls whose id, from number or to number contains `query`, in list order. The store
+ * ANDs filters, so each alternative is its own indexed query from the same cursor; the page is the
+ * first `limit` of their merge. Any match missing from an alternative's page sorts after that
+ * page's last row, hence after the merged page's last row too, so no match is ever skipped.
+ */
+export async function searchCalls(store: Store, wsId: string, base: CallListQuery, query: string, limit: number, cursor?: string): Promise<CallListResult> {
+  const idPart = query.trim().toLowerCase();
+  const numberPart = squash(query);
+  const alternatives: CallFilter[] = [];
+  if (idPart) alternatives.push({ kind: "string", field: "call_id", op: "co", value: idPart });
+  if (numberPart) {
+    alternatives.push({ kind: "string", field: "from_number", op: "co", value: numberPart });
+    alternatives.push({ kind: "string", field: "to_number", op: "co", value: numberPart });
+  }
+  const pages = await Promise.all(alternatives.map((f) =>
+    store.calls.list(wsId, { ...base, filters: [...base.filters, f], limit, omitTranscripts: true, includeTotal: false, ...(cursor ? { paginationKey: cursor } : {}) })));
+  const unique = new Map<string, CallRecord>();
+  for (const p of pages) for (const r of p.items) unique.set(r.callId, r);
+  const sign = base.sortOrder === "ascending" ? 1 : -1;
+  const merged = [...unique.values()].sort((a, b) => sign * (a.startTimestamp - b.startTimestamp || (a.callId < b.callId ? -1 : a.callId > b.callId ? 1 : 0)));
+  const items = merged.slice(0, limit);
+  const hasMore = merged.length > limit || pages.some((p) => p.hasMore);
+  const last = items[items.length - 1];
+  return { items, hasMore, ...(hasMore && last ? { paginationKey: callPageKey(last) } : {}) };
 }
 
 /** The folder holding the built dashboard: `dist/dashboard` beside the package.json above this file. */
@@ -207,11 +225,10 @@ export async function dashboardRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     const ws = workspaceOf(req);
     const body = (req.body ?? {}) as Static<typeof FilterOnly>;
     const base: CallListQuery = { ...v3Query(body.filter_criteria ? { filter_criteria: body.filter_criteria } : {}), sortOrder: "descending" };
-    const records: CallRecord[] = [];
-    const res = await badStoreTo400(() => scan(store, ws.id, base, (r) => (records.push(r), true)));
+    const { records, truncated } = await badStoreTo400(() => collect(store, ws.id, base));
     const st = body.filter_criteria?.start_timestamp;
     const range = st && st.type === "range" ? { lo: st.value[0], hi: st.value[1] } : undefined;
-    const stats: CallStats = { scanned: res.scanned, truncated: !res.exhausted, ...summarise(records, body.bucket_count ?? 24, range), caller_numbers: callerNumbers(records) };
+    const stats: CallStats = { scanned: records.length, truncated, ...summarise(records, body.bucket_count ?? 24, range), caller_numbers: callerNumbers(records) };
     return stats;
   });
 
@@ -221,20 +238,11 @@ export async function dashboardRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     const limit = body.limit ?? 50;
     const sortOrder: SortOrder = body.sort_order === "ascending" ? "ascending" : "descending";
     const base: CallListQuery = { ...v3Query(body.filter_criteria ? { filter_criteria: body.filter_criteria } : {}), sortOrder };
-    const found: CallRecord[] = [];
-    const res = await badStoreTo400(() =>
-      scan(store, ws.id, base, (r) => {
-        if (matchesSearch(r, body.query)) found.push(r);
-        return found.length < limit;
-      }, body.pagination_key),
-    );
-    // Stopped on a full page or on the cap: more may match after the last row read.
-    const hasMore = !res.exhausted;
+    const page = await badStoreTo400(() => searchCalls(store, ws.id, base, body.query, limit, body.pagination_key));
     return {
-      items: found.map((r) => toWireCall(r, urls, { omitTranscripts: true })),
-      has_more: hasMore,
-      ...(hasMore && res.lastKey ? { pagination_key: res.lastKey } : {}),
-      scanned: res.scanned,
+      items: page.items.map((r) => toWireCall(r, urls, { omitTranscripts: true })),
+      has_more: page.hasMore,
+      ...(page.paginationKey ? { pagination_key: page.paginationKey } : {}),
     };
   });
 }
