@@ -107,9 +107,9 @@ function parseHead(
   const partial: PartialMessage = {};
 
   // ---- start line ----
-  let nl = text.indexOf("\n", pos);
-  let lineEnd = nl < 0 ? len : nl;
-  let startLine = text.slice(0, lineEnd > 0 && text.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd);
+  const nl = text.indexOf("\n", pos);
+  const lineEnd = nl < 0 ? len : nl;
+  const startLine = text.slice(0, lineEnd > 0 && text.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd);
   pos = nl < 0 ? len : nl + 1;
   if (startLine.length > o.maxLineBytes) return fail("line_too_long", "start line too long");
 
@@ -139,7 +139,6 @@ function parseHead(
     partial.method = r.method;
     partial.uri = r.uri;
   }
-  startLine = "";
 
   // ---- headers ----
   const seen = newSeen();
