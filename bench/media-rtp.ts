@@ -10,7 +10,8 @@ import { readFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { spawn } from "node:child_process";
 import { Pacer } from "../src/media/pacer.js";
 import { RtpSession, type PacketTapEntry } from "../src/media/rtp-session.js";
 import { WavWriter } from "../src/media/wav.js";
@@ -50,8 +51,10 @@ class DeviationHistogram {
 interface StepResult {
   pairs: number;
   sendP50: number;
+  sendP90: number;
   sendP99: number;
   recvP50: number;
+  recvP90: number;
   recvP99: number;
   rfcJitterMs: number;
   sent: number;
@@ -163,8 +166,10 @@ async function runStep(pairs: number, seconds: number, warmup: number, codec: "P
   return {
     pairs,
     sendP50: sendHist.percentile(0.5),
+    sendP90: sendHist.percentile(0.9),
     sendP99: sendHist.percentile(0.99),
     recvP50: recvHist.percentile(0.5),
+    recvP90: recvHist.percentile(0.9),
     recvP99: recvHist.percentile(0.99),
     rfcJitterMs: jitterSum / sessions.length,
     sent,
@@ -198,20 +203,16 @@ export async function runMediaBench(opts: MediaBenchOptions = {}): Promise<void>
   const seconds = opts.seconds ?? 20;
   const warmup = opts.warmupSeconds ?? 3;
   const codec = opts.codec ?? "PCMU";
-  const dir = await mkdtemp(join(tmpdir(), "parley-media-bench-"));
   console.log(`media-rtp: ${codec} 20 ms, ${seconds} s per step after ${warmup} s warm-up, ${pinnedNote()}, node ${process.version}`);
   console.log("a 'pair' is one call: a phone-side and a Parley-side RtpSession (both in this process), RTCP on, Parley side with adaptive jitter buffer + 2-ch WAV");
   const results: StepResult[] = [];
-  try {
-    for (const n of steps) {
-      const r = await runStep(n, seconds, warmup, codec, dir);
-      results.push(r);
-      if (opts.verbose) console.log(JSON.stringify(r));
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+  for (const n of steps) {
+    // Each step in a fresh process (same CPU affinity): memory and GC state do not carry over.
+    const r = await runStepInChild(n, seconds, warmup, codec);
+    results.push(r);
+    if (opts.verbose) console.log(JSON.stringify(r));
   }
-  const head = ["pairs", "sessions", "send p50", "send p99", "recv p50", "recv p99", "RFC3550 J", "sent pkts", "lost", "loss %", "skipped", "KB/pair", "CPU%/pair", "loop util", "loadavg"];
+  const head = ["pairs", "sessions", "send p50", "send p90", "send p99", "recv p50", "recv p90", "recv p99", "RFC3550 J", "sent pkts", "lost", "loss %", "skipped", "KB/pair", "CPU%/pair", "loop util", "loadavg"];
   const widths = head.map((h) => Math.max(9, h.length));
   console.log("jitter columns: |packet interval − 20 ms| in ms (send: at the sender's send time; recv: at arrival); RFC3550 J: mean interarrival jitter (ms)");
   console.log("skipped: frames the pacer dropped because the event loop was > 100 ms late; CPU%/pair: process CPU time / wall time / pairs");
@@ -223,8 +224,10 @@ export async function runMediaBench(opts: MediaBenchOptions = {}): Promise<void>
           r.pairs,
           r.pairs * 2,
           r.sendP50.toFixed(2),
+          r.sendP90.toFixed(2),
           r.sendP99.toFixed(2),
           r.recvP50.toFixed(2),
+          r.recvP90.toFixed(2),
           r.recvP99.toFixed(2),
           r.rfcJitterMs.toFixed(2),
           r.sent,
@@ -242,12 +245,44 @@ export async function runMediaBench(opts: MediaBenchOptions = {}): Promise<void>
   }
 }
 
+function runStepInChild(pairs: number, seconds: number, warmup: number, codec: "PCMU" | "PCMA"): Promise<StepResult> {
+  return new Promise((resolve, reject) => {
+    const script = fileURLToPath(import.meta.url);
+    const child = spawn(process.execPath, [...process.execArgv, script, "--child", String(pairs), String(seconds), String(warmup), codec], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      const line = out.split("\n").find((l) => l.startsWith("{"));
+      if (code !== 0 || !line) reject(new Error(`bench step ${pairs} exited ${code}: ${out}`));
+      else resolve(JSON.parse(line) as StepResult);
+    });
+  });
+}
+
+/** One step in this process: prints its result as one JSON line. */
+async function childStep(args: string[]): Promise<void> {
+  const [pairs, seconds, warmup, codec] = args;
+  const dir = await mkdtemp(join(tmpdir(), "parley-media-bench-"));
+  try {
+    const r = await runStep(Number(pairs), Number(seconds), Number(warmup), codec === "PCMA" ? "PCMA" : "PCMU", dir);
+    console.log(JSON.stringify(r));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+const childAt = process.argv.indexOf("--child");
+if (childAt >= 0) {
+  await childStep(process.argv.slice(childAt + 1));
+} else if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const steps = argValue("--steps")?.split(",").map(Number);
   const seconds = argValue("--seconds");
   await runMediaBench({
