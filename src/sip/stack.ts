@@ -75,6 +75,11 @@ export interface SipStack {
   onMessage(tap: (t: SipTrace) => void): () => void;
   /** Builds a new out-of-dialog request with tags, Call-ID, CSeq, Max-Forwards and Contact filled in. */
   createRequest(method: string, uri: string, options?: NewRequestOptions): SipRequest;
+  /**
+   * A copy of a sent request for another attempt (after 401/407, or to a 3xx Contact): same Call-ID,
+   * From tag and body, CSeq + 1, no Via (a new branch is added on send), `headers` set (replacing).
+   */
+  createFollowUp(req: SipRequest, options?: { readonly uri?: string; readonly headers?: ReadonlyArray<readonly [string, string]> }): SipRequest;
   /** Sends a request in a new client transaction; target defaults to the top Route or the Request-URI. */
   request(req: SipRequest, target?: Peer): ClientTransaction;
   /** Cancels a pending INVITE (§9.1); sent when the first provisional has arrived. */
@@ -200,6 +205,15 @@ class Stack implements SipStack {
     for (const [n, v] of options.headers ?? []) h.append(n, v);
     if (options.contentType !== undefined) h.set("Content-Type", options.contentType);
     return createRequest(method, uri, h, options.body);
+  }
+
+  createFollowUp(req: SipRequest, options: { readonly uri?: string; readonly headers?: ReadonlyArray<readonly [string, string]> } = {}): SipRequest {
+    const h = Headers.from(req.headers);
+    h.remove("via");
+    const cseq = req.headers.cseq();
+    h.set("CSeq", `${(cseq?.seq ?? 0) + 1} ${req.method}`);
+    for (const [n, v] of options.headers ?? []) h.set(n, v);
+    return createRequest(req.method, options.uri ?? req.uri, h, req.body);
   }
 
   request(req: SipRequest, target?: Peer): ClientTransaction {

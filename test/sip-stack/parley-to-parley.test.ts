@@ -161,3 +161,36 @@ test("in-dialog requests: unknown dialog → 481, a stale CSeq → 500, a CANCEL
     await b.close();
   }
 });
+
+test("a 401 is answered with a follow-up INVITE carrying Authorization (digest), which then succeeds", async () => {
+  const { DigestServer, authorizeRequest } = await import("../../src/sip/digest.js");
+  const { a, b } = await pair();
+  try {
+    const digest = new DigestServer({ realm: "parley.test" });
+    b.onRequest((tx) => {
+      if (tx.request.method !== "INVITE") return void tx.respond(200, "OK");
+      const verdict = digest.verify(tx.request.headers.authorization()[0], "INVITE", (u) => (u === "alice" ? { password: "s3cret" } : undefined));
+      if (!verdict.ok) tx.respond(401, "Unauthorized", { headers: digest.challenge().map((c) => ["WWW-Authenticate", c] as const) });
+      else tx.respond(200, "OK");
+    });
+    const bAddr = b.addresses.udp!;
+    const first = a.createRequest("INVITE", `sip:bob@${bAddr.address}:${bAddr.port}`);
+    const o1 = await within(a.request(first).outcome, 5000, "the challenge");
+    assert.ok(o1.kind === "final" && o1.response.status === 401);
+    const auth = authorizeRequest(first, o1.response, { username: "alice", password: "s3cret" });
+    assert.ok(auth);
+    const second = a.createFollowUp(first, { headers: [[auth.name, auth.value]] });
+    assert.equal(second.headers.cseq()?.seq, 2);
+    assert.equal(second.headers.callId(), first.headers.callId());
+    assert.equal(second.headers.from()?.tag, first.headers.from()?.tag);
+    const tx = a.request(second);
+    const o2 = await within(tx.outcome, 5000, "the authorised INVITE");
+    assert.equal(o2.kind === "final" && o2.response.status, 200);
+    assert.notEqual(second.headers.via()?.branch, first.headers.via()?.branch);
+    assert.ok(tx.dialog);
+    await a.sendAck(tx.dialog);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
