@@ -2,16 +2,17 @@
 // ways, the Parley side of each pair recording a 2-channel WAV. Prints pacing jitter at the sender
 // and the receiver, loss, memory and CPU per call.
 //
-// Run pinned to one core, as the figures are per core:
-//   taskset -c 0 node --import tsx bench/media-rtp.ts [--steps 100,250,500,750] [--seconds 20]
+// Run pinned to one core, as the figures are per core (each step runs in a fresh child process,
+// which inherits the affinity):
+//   taskset -c 0 node --import tsx bench/media-rtp.ts [--steps 100,250,500,750] [--seconds 20] [--verbose]
 
+import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { spawn } from "node:child_process";
 import { Pacer } from "../src/media/pacer.js";
 import { RtpSession, type PacketTapEntry } from "../src/media/rtp-session.js";
 import { WavWriter } from "../src/media/wav.js";
