@@ -4,3 +4,4 @@ export * from "./call-event.js";
 export * from "./call-record.js";
 export * from "./destination.js";
 export * from "./ids.js";
+export * from "./audio-leg.js";
