@@ -286,8 +286,10 @@ class Stack implements SipStack {
     return `SIP/2.0/${kind.toUpperCase()} ${this.#publicHost()}:${port};branch=${newBranch()};rport`;
   }
 
+  /** The host for Via, Contact and Call-ID; IPv6 literals in brackets (RFC 3261 §25.1 IPv6reference). */
   #publicHost(): string {
-    return this.o.publicHost ?? this.o.host ?? "127.0.0.1";
+    const h = this.o.publicHost ?? this.o.host ?? "127.0.0.1";
+    return h.includes(":") && !h.startsWith("[") ? `[${h}]` : h;
   }
 
   #trace(t: SipTrace): void {

@@ -194,3 +194,32 @@ test("a 401 is answered with a follow-up INVITE carrying Authorization (digest),
     await b.close();
   }
 });
+
+test("a call over IPv6 loopback (UDP)", async (t) => {
+  const a = createSipStack({ host: "::1", port: 0, transports: ["udp"], timers: { t1Ms: 50 } });
+  const b = createSipStack({ host: "::1", port: 0, transports: ["udp"], timers: { t1Ms: 50 } });
+  try {
+    await a.listen();
+    await b.listen();
+  } catch (err) {
+    await a.close();
+    await b.close();
+    t.skip(`no IPv6 loopback here: ${(err as Error).message}`);
+    return;
+  }
+  try {
+    b.onRequest((tx) => tx.respond(200, "OK"));
+    const bAddr = b.addresses.udp!;
+    const tx = a.request(a.createRequest("INVITE", `sip:bob@[::1]:${bAddr.port}`));
+    const out = await within(tx.outcome, 5000, "the INVITE over IPv6");
+    assert.equal(out.kind === "final" && out.response.status, 200);
+    assert.ok(tx.dialog);
+    assert.equal(tx.dialog.remoteTarget, `sip:[::1]:${bAddr.port}`);
+    await a.sendAck(tx.dialog);
+    const bye = await within(a.requestInDialog(tx.dialog, "BYE").outcome, 5000, "the BYE over IPv6");
+    assert.equal(bye.kind === "final" && bye.response.status, 200);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
