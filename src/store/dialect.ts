@@ -83,7 +83,7 @@ export function openDatabase(location: StoreLocation, poolSize = 10): OpenedData
   if (!/^postgres(ql)?:\/\//.test(location.url)) {
     throw new StoreError("invalid", `a PostgreSQL URL must start with postgres:// (got "${location.url}")`);
   }
-  const pool = new pg.Pool({ connectionString: location.url, max: poolSize, types: pgTypes });
+  const pool = new pg.Pool({ connectionString: location.url, max: poolSize, types: pgTypes, connectionTimeoutMillis: 10_000 });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on("error", () => undefined);
   return { engine: "postgres", db: new Kysely<Db>({ dialect: new PostgresDialect({ pool }) }) };

@@ -169,7 +169,8 @@ export async function migrateToLatest<DB>(db: Kysely<DB>, engine: Engine): Promi
   const migrator = new Migrator({ db, provider, migrationTableName: "parley_migration", migrationLockTableName: "parley_migration_lock" });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
-    const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
-    throw new Error(`store migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    const failed = results?.find((r) => r.status === "Error")?.migrationName;
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(failed ? `store migration ${failed} failed: ${why}` : `cannot migrate the store: ${why}`, { cause: error });
   }
 }
