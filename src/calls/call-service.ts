@@ -2,7 +2,7 @@ import { callEnd, newId, applyEnd, type CallEnd, type CallRecord, type CallType,
 import type { Admission } from "../admission/admission.js";
 import type { AgentConfig, AgentVersion, PhoneNumber, Store, Workspace } from "../store/types.js";
 import { pickWeighted, pinnedVersion } from "./agent-choice.js";
-import { CallSession, type SessionLog } from "./call-session.js";
+import { CallSession, type LegRunner, type SessionLog } from "./call-session.js";
 import { CallServiceError } from "./errors.js";
 import type { ArtifactUrls } from "./signed-urls.js";
 import { enqueueCallWebhook } from "./webhook-events.js";
@@ -37,6 +37,8 @@ export interface CallServiceDeps {
   readonly log: SessionLog & { info(obj: object, msg: string): void };
   readonly joinTimeoutMs: number;
   readonly registeredCallTimeoutMs: number;
+  /** Runs on every connected leg (the conversation engine). */
+  readonly legRunner?: LegRunner;
 }
 
 /** The outcome of a create request: the stored call, and whether admission refused it. */
@@ -330,6 +332,7 @@ export class CallService {
       releaseLease: verdict.release,
       kickWebhooks: this.#d.kickWebhooks,
       log: this.#d.log,
+      ...(this.#d.legRunner ? { legRunner: this.#d.legRunner } : {}),
     });
     try {
       await this.#d.store.calls.insert(record);

@@ -11,6 +11,7 @@ import {
   type CallRecord,
   type SignallingTimestamps,
 } from "../core/index.js";
+import type { AudioLeg } from "../core/audio-leg.js";
 import type { AgentConfig, Store } from "../store/types.js";
 import { enqueueCallWebhook } from "./webhook-events.js";
 import type { ArtifactUrls } from "./signed-urls.js";
@@ -30,7 +31,12 @@ export interface CallSessionDeps {
   /** Tells the webhook dispatcher there is something to send. */
   readonly kickWebhooks: () => void;
   readonly log: SessionLog;
+  /** Runs on every connected leg (the conversation); none means the call just carries audio. */
+  readonly legRunner?: LegRunner;
 }
+
+/** What runs on a connected leg (the conversation engine); returns its stop function. */
+export type LegRunner = (session: CallSession, leg: AudioLeg) => () => void;
 
 /** Teardown work a leg registers: runs first at the end (BYE / socket close), before timers and media go. */
 export type Hangup = (end: CallEnd) => Promise<void> | void;
@@ -117,6 +123,23 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
   /** Registers leg teardown to run at the end, in registration order. */
   onHangup(fn: Hangup): void {
     this.#hangups.push(fn);
+  }
+
+  /**
+   * Binds the connected audio leg: its own endings (hang-up, broken stream, media timeout) end
+   * the call, and the conversation runs on it until the call ends.
+   */
+  attachLeg(leg: AudioLeg): void {
+    const off = leg.on((e) => {
+      if (e.type === "ended") void this.end(e.end);
+      else if (e.type === "first_audio") this.log("media.first_rtp", { leg: leg.kind });
+      else if (e.type === "dtmf") this.log("dtmf", { digit: e.digit, direction: "in" });
+    });
+    const stop = this.#deps.legRunner?.(this, leg);
+    this.onHangup(() => {
+      off();
+      stop?.();
+    });
   }
 
   /** Marks the call connected: status ongoing, call_started webhook. */
