@@ -281,49 +281,82 @@ export function parseDigits(s: string, maxDigits: number): number | undefined {
   return n;
 }
 
-/** Parses a name-addr (`"Bob" <sip:bob@x>;tag=1`) or addr-spec (`sip:bob@x;tag=1`) with header params. */
-export function parseNameAddr(value: string): NameAddr | undefined {
-  const s = value.trim();
-  if (s.length === 0) return undefined;
-  if (s === "*") return { uri: "*", params: new Map() };
-  let displayName: string | undefined;
-  let uri: string;
-  let rest: string;
-  const lt = findAngle(s);
+/** Where the parts of a name-addr / addr-spec lie in its text (indices; no strings cut yet). */
+interface NameAddrShape {
+  /** Display name bounds (empty when start === end); `quoted` when it is a quoted-string. */
+  dnStart: number;
+  dnEnd: number;
+  quoted: boolean;
+  uriStart: number;
+  uriEnd: number;
+  /** Start of the header parameters (`;…`), or the text's end. */
+  restStart: number;
+}
+
+/** Checks the grammar of a name-addr or addr-spec and locates its parts, without allocating strings. */
+function scanNameAddr(s: string): NameAddrShape | undefined {
+  let start = 0;
+  let end = s.length;
+  while (start < end && isSpace(s.charCodeAt(start))) start++;
+  while (end > start && isSpace(s.charCodeAt(end - 1))) end--;
+  if (start === end) return undefined;
+  const lt = findAngle(s, start);
   if (lt >= 0) {
     const gt = s.indexOf(">", lt);
-    if (gt < 0) return undefined;
-    const dn = s.slice(0, lt).trim();
-    if (dn.length > 0) {
-      if (dn.charCodeAt(0) === 34) {
-        const [v, end] = readQuoted(dn, 0);
-        if (end !== dn.length) return undefined;
-        displayName = v;
-      } else {
-        // An unquoted display name is tokens separated by LWS (RFC 4475 §3.1.2.15 "baddn").
-        const words = dn.split(/\s+/);
-        if (!words.every((w) => isToken(w))) return undefined;
-        displayName = words.join(" ");
+    if (gt < 0 || gt >= end) return undefined;
+    let dnEnd = lt;
+    while (dnEnd > start && isSpace(s.charCodeAt(dnEnd - 1))) dnEnd--;
+    const quoted = dnEnd > start && s.charCodeAt(start) === 34;
+    if (quoted) {
+      if (quotedEnd(s, start) !== dnEnd) return undefined;
+    } else {
+      // An unquoted display name is tokens separated by LWS (RFC 4475 §3.1.2.15 "baddn").
+      for (let k = start; k < dnEnd; k++) {
+        const c = s.charCodeAt(k);
+        if (!isSpace(c) && !isTokenChar(c)) return undefined;
       }
     }
-    uri = s.slice(lt + 1, gt);
     // No whitespace inside <> (RFC 4475 §3.1.2.14 "badaspec").
-    if (hasSpace(uri)) return undefined;
-    rest = s.slice(gt + 1);
-  } else {
-    // addr-spec: URI params and header params are ambiguous, so every ';' belongs to the header.
-    const semi = s.indexOf(";");
-    uri = (semi < 0 ? s : s.slice(0, semi)).trim();
-    rest = semi < 0 ? "" : s.slice(semi);
-    // An addr-spec with `,` `?` or spaces must have been put in <> (RFC 3261 §20, RFC 4475 §3.1.2.13).
-    if (/[\s,?<>"]/.test(uri) || uri.indexOf(":") <= 0) return undefined;
+    for (let k = lt + 1; k < gt; k++) if (isSpace(s.charCodeAt(k))) return undefined;
+    if (gt === lt + 1) return undefined;
+    return { dnStart: start, dnEnd, quoted, uriStart: lt + 1, uriEnd: gt, restStart: gt + 1 };
   }
-  if (uri.length === 0) return undefined;
-  const params = rest.length && rest.trim().length ? parseParams(rest) : new Map<string, string | null>();
-  const na: NameAddr = { uri, params };
-  if (displayName !== undefined) na.displayName = displayName;
-  const tag = params.get("tag");
-  if (typeof tag === "string") na.tag = tag;
+  // addr-spec: URI params and header params are ambiguous, so every ';' belongs to the header.
+  let semi = s.indexOf(";", start);
+  if (semi < 0 || semi > end) semi = end;
+  let uriEnd = semi;
+  while (uriEnd > start && isSpace(s.charCodeAt(uriEnd - 1))) uriEnd--;
+  // An addr-spec with `,` `?` or spaces must have been put in <> (RFC 3261 §20, RFC 4475 §3.1.2.13).
+  let colon = -1;
+  for (let k = start; k < uriEnd; k++) {
+    const c = s.charCodeAt(k);
+    if (isSpace(c) || c === 44 || c === 63 || c === 60 || c === 62 || c === 34) return undefined;
+    if (c === 58 && colon < 0) colon = k;
+  }
+  if (colon <= start) return undefined;
+  return { dnStart: start, dnEnd: start, quoted: false, uriStart: start, uriEnd, restStart: semi };
+}
+
+/** True when the value is a well-formed name-addr / addr-spec (what parseNameAddr accepts), without building it. */
+export function isNameAddr(value: string): boolean {
+  const t = value.trim();
+  return t === "*" || scanNameAddr(value) !== undefined;
+}
+
+/** Parses a name-addr (`"Bob" <sip:bob@x>;tag=1`) or addr-spec (`sip:bob@x;tag=1`) with header params. */
+export function parseNameAddr(value: string): NameAddr | undefined {
+  if (value.trim() === "*") return { uri: "*", params: new Map() };
+  const sh = scanNameAddr(value);
+  if (sh === undefined) return undefined;
+  const na: NameAddr = { uri: value.slice(sh.uriStart, sh.uriEnd), params: new Map() };
+  if (sh.dnEnd > sh.dnStart) {
+    na.displayName = sh.quoted ? readQuoted(value, sh.dnStart)[0] : value.slice(sh.dnStart, sh.dnEnd).split(/\s+/).join(" ");
+  }
+  if (sh.restStart < value.length) {
+    parseParams(value.slice(sh.restStart), na.params);
+    const tag = na.params.get("tag");
+    if (typeof tag === "string") na.tag = tag;
+  }
   return na;
 }
 
@@ -335,9 +368,9 @@ export function formatNameAddr(na: NameAddr): string {
 }
 
 /** Index of the `<` opening a name-addr's URI, skipping a quoted display name. */
-function findAngle(s: string): number {
-  const lt = s.indexOf("<");
-  const dq = s.indexOf('"');
+function findAngle(s: string, from = 0): number {
+  const lt = s.indexOf("<", from);
+  const dq = s.indexOf('"', from);
   if (dq < 0 || (lt >= 0 && lt < dq)) return lt;
   for (let i = dq; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -498,12 +531,13 @@ function isSpace(c: number): boolean {
 /** RFC 3261 token: alphanumerics and `-.!%*_+\`'~`. */
 export function isToken(s: string, from = 0, to = s.length): boolean {
   if (to <= from) return false;
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    const ok =
-      (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ||
-      c === 45 || c === 46 || c === 33 || c === 37 || c === 42 || c === 95 || c === 43 || c === 96 || c === 39 || c === 126;
-    if (!ok) return false;
-  }
+  for (let i = from; i < to; i++) if (!isTokenChar(s.charCodeAt(i))) return false;
   return true;
+}
+
+function isTokenChar(c: number): boolean {
+  return (
+    (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ||
+    c === 45 || c === 46 || c === 33 || c === 37 || c === 42 || c === 95 || c === 43 || c === 96 || c === 39 || c === 126
+  );
 }

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { canonicalName, Headers } from "./headers.js";
-import { formatNameAddr, formatVia, parseNameAddr, parseVia, splitList } from "./headers-typed.js";
+import { formatNameAddr, formatVia, isNameAddr, parseNameAddr, parseVia, splitList } from "./headers-typed.js";
 
 test("names are case-insensitive, compact forms canonical, unknown names kept as written", () => {
   const h = new Headers();
@@ -101,4 +101,13 @@ test("CSeq, Reason, Content-Type, Max-Forwards and auth headers are read lazily"
   assert.equal(ch.params.get("qop"), "auth,auth-int");
   h.set("CSeq", "2147483648 INVITE");
   assert.equal(h.cseq(), undefined);
+});
+
+test("isNameAddr (the parser's allocation-free check) agrees with parseNameAddr", () => {
+  const samples = [
+    '"A" <sip:a@h>;tag=1', "A B <sip:a@h>", "caller<sip:c@h>", "sip:a@h;tag=2", "<sip:a@h>", "*", " * ", "",
+    "<sip:a@h", "Bell, A <sip:a@h>", "< sip:a@h >", "sip:a@h?x=1", '"open <sip:a@h>', "<>", "nocolon", ":x",
+    '"q\\"x" <tel:+1>', "<urn:service:sos>;x", 'x"y <sip:a@h>', "sip:a@h ;tag=3", "\t<sip:a@h>\t",
+  ];
+  for (const v of samples) assert.equal(isNameAddr(v), parseNameAddr(v) !== undefined, JSON.stringify(v));
 });

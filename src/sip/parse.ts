@@ -1,7 +1,7 @@
 // RFC 3261 §7 message parser for one datagram (or one frame cut by SipStreamFramer). It never throws:
 // bad input becomes a ParseError that carries whatever was readable, so a transport can still answer 400.
 import { Headers, knownNameAt, nameInfo, type NameInfo } from "./headers.js";
-import { isToken, parseCSeq, parseDigits, parseNameAddr } from "./headers-typed.js";
+import { isNameAddr, isToken, parseCSeq, parseDigits } from "./headers-typed.js";
 import type { SipMessage, SipRequest, SipResponse } from "./message.js";
 
 export type ParseErrorCode =
@@ -173,13 +173,12 @@ function parseHead(
     return failWith("bad_header", `bad Date: ${clip(seen.date)}`, partial, headers);
   }
   // The dialog layer reads these on every message; a malformed one is a 400, not a later surprise.
-  if (headers.from() === undefined) return failWith("bad_header", `bad From: ${clip(seen.from)}`, partial, headers);
-  if (headers.to() === undefined) return failWith("bad_header", `bad To: ${clip(seen.to)}`, partial, headers);
+  // Grammar only: the structured views stay lazy.
+  if (!isNameAddr(seen.from)) return failWith("bad_header", `bad From: ${clip(seen.from)}`, partial, headers);
+  if (!isNameAddr(seen.to)) return failWith("bad_header", `bad To: ${clip(seen.to)}`, partial, headers);
   if (seen.contacts > 0) {
-    const contactValues = headers.getAll("contact");
-    if (headers.contacts().length !== contactValues.length) {
-      const bad = contactValues.find((c) => parseNameAddr(c) === undefined) ?? "";
-      return failWith("bad_header", `bad Contact: ${clip(bad)}`, partial, headers);
+    for (const c of headers.getAll("contact")) {
+      if (!isNameAddr(c)) return failWith("bad_header", `bad Contact: ${clip(c)}`, partial, headers);
     }
   }
 
