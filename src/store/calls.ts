@@ -1,11 +1,12 @@
 /** Calls: the CallRecord of every call, listed by time with Retell's v2/v3 filters mapped onto CallFilter. */
+import { sql } from "kysely";
 import type { CallRecord } from "../core/call-record.js";
 import type { CallStatus } from "../core/reasons.js";
 import { callFilterCondition } from "./call-filters.js";
 import { planCallList } from "./call-list-plan.js";
 import { CALL_STATUSES, UNFINISHED_STATUSES, callToRow, checkCallRecord, rowToCall } from "./call-row.js";
 import type { CallsTable } from "./db-schema.js";
-import { translateDbError } from "./dialect.js";
+import { rowLocator, translateDbError } from "./dialect.js";
 import { inTransaction } from "./in-transaction.js";
 import { checkLimit, decodePageKey, encodePageKey } from "./page-key.js";
 import type { RepoContext } from "./repo-context.js";
@@ -90,6 +91,7 @@ export class Calls implements CallRepo {
     const plan = planCallList(query.filters, query.sortOrder, after);
     const { db, engine } = this.ctx;
     const columns = query.omitTranscripts ? LIST_COLUMNS_C : ALL_COLUMNS_C;
+    const locator = rowLocator(engine);
 
     // Keys first, rows second: each branch walks its index for (start_timestamp, call_id) only,
     // the page is cut on those narrow keys, and just the page's rows are read in full.
@@ -102,7 +104,10 @@ export class Calls implements CallRepo {
       if (plan.hi !== undefined) q = q.where("start_timestamp", "<=", plan.hi);
       const tie = plan.tie;
       if (tie) q = q.where((eb) => eb.or([eb("start_timestamp", desc ? "<" : ">", tie.at), eb("call_id", desc ? "<" : ">", tie.id)]));
-      return q.select(["call_id", "start_timestamp"]).orderBy("start_timestamp", dir).orderBy("call_id", dir);
+      return q
+        .select(["call_id", "start_timestamp", sql.ref<string>(locator).as("loc")])
+        .orderBy("start_timestamp", dir)
+        .orderBy("call_id", dir);
     };
 
     const empty = plan.lo !== undefined && plan.hi !== undefined && plan.lo > plan.hi;
@@ -122,7 +127,7 @@ export class Calls implements CallRepo {
       ? []
       : await db
           .selectFrom(keys.as("k"))
-          .innerJoin("calls as c", "c.call_id", "k.call_id")
+          .innerJoin("calls as c", (join) => join.on(sql.ref(`c.${locator}`), "=", sql.ref("k.loc")))
           .select(columns)
           .orderBy("k.start_timestamp", dir)
           .orderBy("k.call_id", dir)

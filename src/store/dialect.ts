@@ -71,6 +71,8 @@ export function openSqlite(path: string): Database.Database {
   database.pragma("synchronous = NORMAL");
   database.pragma("busy_timeout = 5000");
   database.pragma("foreign_keys = ON");
+  // 64 MB of page cache (default 2 MB): list pages read rows scattered over the file.
+  database.pragma("cache_size = -65536");
   return database;
 }
 
@@ -117,6 +119,14 @@ export function patternMatch(engine: Engine, expr: Expression<string | null>, op
   const lit = value.replace(/[*?[]/g, (c) => `[${c}]`);
   const pattern = op === "sw" ? `${lit}*` : op === "ew" ? `*${lit}` : `*${lit}*`;
   return sql<SqlBool>`(${expr} glob ${pattern})`;
+}
+
+/**
+ * The column a list's key phase uses to find its rows again: SQLite's rowid goes straight to the
+ * row, where the text primary key would cost one more index descent per row.
+ */
+export function rowLocator(engine: Engine): "rowid" | "call_id" {
+  return engine === "sqlite" ? "rowid" : "call_id";
 }
 
 /** Locks the selected rows for a claim. SQLite needs nothing: one UPDATE statement is one write transaction. */
