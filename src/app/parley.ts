@@ -8,6 +8,7 @@ import { MemoryConcurrencyLimiter } from "../admission/concurrency-memory.js";
 import { RedisConcurrencyLimiter } from "../admission/concurrency-redis.js";
 import { buildServer } from "../api/server.js";
 import { CallService, noSipDialer, type OutboundDialer } from "../calls/call-service.js";
+import type { LegRunner } from "../calls/call-session.js";
 import { ArtifactUrls } from "../calls/signed-urls.js";
 import { callEnd } from "../core/index.js";
 import { openStore } from "../store/index.js";
@@ -42,6 +43,8 @@ export interface StartOptions {
   readonly logger: Logger;
   /** Replaces the SIP dialer (tests, or a node without SIP). */
   readonly dialer?: OutboundDialer;
+  /** Replaces what runs on a connected leg (tests; default: the conversation engine). */
+  readonly legRunner?: LegRunner;
 }
 
 const DEFAULT_WS = "ws_default";
@@ -113,6 +116,7 @@ export async function startParley(config: ParleyConfig, opts: StartOptions): Pro
     log: log.child({ part: "calls" }),
     joinTimeoutMs: config.joinTimeoutMs,
     registeredCallTimeoutMs: config.registeredCallTimeoutMs,
+    ...(opts.legRunner ? { legRunner: opts.legRunner } : {}),
   });
   if (sip) {
     const router = new InboundRouter({ hub: sip.hub, store, calls, log: log.child({ part: "inbound" }), webhookTimeoutMs: config.webhookTimeoutMs, webhookRetries: config.webhookMaxRetries });

@@ -6,6 +6,7 @@ import { loadConfig } from "../../src/app/config.js";
 import { createLogger } from "../../src/app/logger.js";
 import { startParley, type RunningParley } from "../../src/app/parley.js";
 import type { OutboundDialer } from "../../src/calls/call-service.js";
+import type { LegRunner } from "../../src/calls/call-session.js";
 
 export interface TestParley {
   readonly parley: RunningParley;
@@ -16,7 +17,7 @@ export interface TestParley {
 }
 
 /** Starts a whole Parley in this process on a free port with a scratch data dir. */
-export async function startTestParley(opts: { env?: Record<string, string>; dialer?: OutboundDialer; keepDataDir?: string } = {}): Promise<TestParley> {
+export async function startTestParley(opts: { env?: Record<string, string>; dialer?: OutboundDialer; legRunner?: LegRunner; keepDataDir?: string } = {}): Promise<TestParley> {
   const dataDir = opts.keepDataDir ?? mkdtempSync(join(tmpdir(), "parley-test-"));
   const apiKey = "key_test_" + randomBytes(12).toString("hex");
   const config = loadConfig({
@@ -28,7 +29,11 @@ export async function startTestParley(opts: { env?: Record<string, string>; dial
     PARLEY_NODE_ID: "test-" + randomBytes(4).toString("hex"),
     ...opts.env,
   });
-  const parley = await startParley(config, { logger: createLogger(config.logLevel), ...(opts.dialer ? { dialer: opts.dialer } : {}) });
+  const parley = await startParley(config, {
+    logger: createLogger(config.logLevel),
+    ...(opts.dialer ? { dialer: opts.dialer } : {}),
+    ...(opts.legRunner ? { legRunner: opts.legRunner } : {}),
+  });
   return {
     parley,
     url: parley.url,
