@@ -246,7 +246,7 @@ export class Headers {
 
   // ---- structured accessors (parsed on first use, cached until the headers change) ----
 
-  /** Every Via, top first; undefined entries are dropped (a malformed Via is reported by the parser). */
+  /** Every Via, top first. The parser checks only the top one; a malformed lower Via is left out here. */
   vias(): Via[] {
     return this.memo("vias", () => this.getAll("via").map(parseVia).filter(isDefined));
   }
@@ -280,7 +280,7 @@ export class Headers {
     return this.cCSeq ?? undefined;
   }
 
-  /** Contacts in order; a `*` contact (REGISTER) is reported as `{ star: true }`. */
+  /** Contacts in order; a `*` contact (REGISTER) has uri "*". */
   contacts(): NameAddr[] {
     if (this.cContacts === undefined) this.cContacts = this.getAll("contact").map(parseNameAddr).filter(isDefined);
     return this.cContacts;
