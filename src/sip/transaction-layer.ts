@@ -81,8 +81,7 @@ export class ClientTransaction {
 /** A request we received, waiting for (or holding) the TU's response. */
 export class ServerTransaction {
   readonly outcome: Promise<ServerOutcome>;
-  /** Our To tag for every non-100 response of this transaction (a dialog's local tag). */
-  readonly localTag: string;
+  #localTag: string | undefined;
   readonly machine: InviteServerTransaction | NonInviteServerTransaction;
   readonly #listeners = new Set<(e: ServerTransactionEvent) => void>();
   #resolve!: (o: ServerOutcome) => void;
@@ -99,12 +98,17 @@ export class ServerTransaction {
     private readonly defaultContact?: (tx: ServerTransaction) => string,
   ) {
     this.outcome = new Promise((r) => { this.#resolve = r; });
-    this.localTag = request.headers.to()?.tag ?? newTag();
     const emit = (e: ServerTxEvent): void => {
       if (e.type === "outcome") this.#resolve(e.outcome);
       this.emit(e);
     };
     this.machine = request.method === "INVITE" ? new InviteServerTransaction(request, deps, emit) : new NonInviteServerTransaction(request, deps, emit);
+  }
+
+  /** Our To tag for every non-100 response of this transaction (a dialog's local tag); made on first use. */
+  get localTag(): string {
+    this.#localTag ??= this.request.headers.to()?.tag ?? newTag();
+    return this.#localTag;
   }
 
   /** Where the request came from. */
