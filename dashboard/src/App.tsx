@@ -88,7 +88,7 @@ export function App() {
           <SignIn busy={busy || (key !== undefined && !signInError)} error={signInError} onSubmit={(k) => void open(k)} />
         ) : (
           <SessionContext.Provider value={session}>
-            {route.page === "calls" && <CallsPage />}
+            {route.page === "calls" && <CallsPage params={route.params} />}
             {route.page === "call" && <CallDetailPage key={route.callId} callId={route.callId} />}
             {route.page === "agents" && <AgentsPage />}
             {route.page === "numbers" && <NumbersPage />}

@@ -50,3 +50,33 @@ export function criteriaOf(f: CallFilters, now: number): Criteria {
   if (range) c.start_timestamp = { type: "range", op: "bt", value: [range.lo, range.hi] };
   return c;
 }
+
+// Short names in the URL for each filter.
+const PARAM: Readonly<Record<keyof CallFilters, string>> = {
+  status: "status", reason: "reason", agentId: "agent", direction: "direction", callType: "type",
+  fromNumber: "from", toNumber: "to", window: "window", since: "since", until: "until", search: "q",
+};
+
+/** The filters as URL parameters (empty ones left out). */
+export function filtersToParams(f: CallFilters): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(PARAM) as (keyof CallFilters)[]) if (f[k]) out[PARAM[k]] = f[k];
+  return out;
+}
+
+/** Filters from URL parameters; unknown parameters are ignored. */
+export function filtersFromParams(params: Readonly<Record<string, string>> | undefined): CallFilters {
+  const f: { -readonly [K in keyof CallFilters]: CallFilters[K] } = { ...NO_FILTERS };
+  for (const k of Object.keys(PARAM) as (keyof CallFilters)[]) {
+    const v = params?.[PARAM[k]];
+    if (v !== undefined) f[k] = v;
+  }
+  return f;
+}
+
+/** A datetime-local value for an epoch-ms instant, in local time. */
+export function localInput(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}

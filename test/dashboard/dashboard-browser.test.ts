@@ -137,6 +137,29 @@ test("filtering by reason (select or count button), searching and paging narrow 
   await waitForRows(page, 1);
   assert.deepEqual(await rowIds(page), [spam.callId]);
   assert.equal(await page.getByLabel("Disconnection reason", { exact: true }).inputValue(), "marked_as_spam");
+  // The filter is in the URL: Back undoes it, and the link opens the same view elsewhere.
+  assert.match(page.url(), /#\/calls\?reason=marked_as_spam$/);
+  await page.goBack();
+  await waitForRows(page, 32);
+  assert.equal(await page.getByLabel("Disconnection reason", { exact: true }).inputValue(), "");
+  await page.goto(`${p.url}/#/calls?reason=dial_busy&direction=outbound`);
+  await waitForRows(page, busy.length);
+  assert.equal(await page.getByLabel("Direction").inputValue(), "outbound");
+
+  // The caller-number table links to that number's spam-blocked calls.
+  await page.goto(`${p.url}/#/calls`);
+  await waitForRows(page, 32);
+  await page.locator(`tr[data-caller="${BURNED_NUMBER}"] a.flag`).click();
+  await waitForRows(page, 1);
+  assert.deepEqual(await rowIds(page), [spam.callId]);
+
+  // A bar of the chart lists that reason's calls in that interval.
+  await page.goto(`${p.url}/#/calls`);
+  await waitForRows(page, 32);
+  await page.locator(".chart rect[data-reason=dial_no_answer]").click();
+  await waitForRows(page, 1);
+  assert.equal(await page.getByLabel("Time range").inputValue(), "custom");
+  assert.deepEqual(await rowIds(page), seeded.filter((c) => c.reason === "dial_no_answer").map((c) => c.callId));
 
   await page.getByRole("button", { name: "Reset" }).click();
   await page.getByLabel("Status", { exact: true }).selectOption("error");

@@ -30,8 +30,8 @@ export function CallerNumbers(props: { rows: readonly CallerNumberStats[] }) {
           {props.rows.map((r) => (
             <tr key={r.number} data-caller={r.number}>
               <th scope="row" data-label="Caller number">
-                <code>{r.number}</code>
-                {r.marked_as_spam > 0 && <> <a className="flag" href={href({ page: "reasons" })} title="Carriers blocked calls from this number as spam: see the marked_as_spam remedy">flagged as spam</a></>}
+                <a href={href({ page: "calls", params: { from: r.number, direction: "outbound" } })} aria-label={`Calls from ${r.number}`}><code>{r.number}</code></a>
+                {r.marked_as_spam > 0 && <> <a className="flag" href={href({ page: "calls", params: { from: r.number, reason: "marked_as_spam" } })} title="Carriers blocked calls from this number as spam: list them">flagged as spam</a></>}
               </th>
               <td data-label="Calls">{r.total}</td>
               <td data-label="Answered">{r.connected} ({pct(r.connected, r.total)})</td>

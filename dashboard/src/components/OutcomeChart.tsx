@@ -12,7 +12,13 @@ function axisLabel(ms: number, spanMs: number): string {
 }
 
 /** Stacked bars of call outcomes per time bucket, one colour per reason; data also as a table. */
-export function OutcomeChart(props: { buckets: readonly StatsBucket[]; colors: ReadonlyMap<string, string>; reasons: ReadonlyMap<string, ReasonRow> }) {
+export function OutcomeChart(props: {
+  buckets: readonly StatsBucket[];
+  colors: ReadonlyMap<string, string>;
+  reasons: ReadonlyMap<string, ReasonRow>;
+  /** A bar segment was clicked (the reason buttons and filters are the keyboard route to the same). */
+  onPick?: (reason: string, bucket: StatsBucket) => void;
+}) {
   const { buckets, colors, reasons } = props;
   const present = useMemo(() => {
     const s = new Set<string>();
@@ -50,8 +56,9 @@ export function OutcomeChart(props: { buckets: readonly StatsBucket[]; colors: R
                 const h = y(acc) - top;
                 acc += n;
                 return (
-                  <rect key={r} x={x + bw * 0.12} width={Math.max(1, bw * 0.76)} y={top} height={Math.max(0.5, h)} fill={colors.get(r) ?? "#888"} data-reason={r}>
-                    <title>{`${words(r)}: ${n} call${n === 1 ? "" : "s"}, ${formatTime(b.start)} – ${formatTime(b.end)}`}</title>
+                  <rect key={r} x={x + bw * 0.12} width={Math.max(1, bw * 0.76)} y={top} height={Math.max(0.5, h)} fill={colors.get(r) ?? "#888"} data-reason={r}
+                    className={props.onPick ? "pick" : undefined} onClick={props.onPick ? () => props.onPick?.(r, b) : undefined}>
+                    <title>{`${words(r)}: ${n} call${n === 1 ? "" : "s"}, ${formatTime(b.start)} – ${formatTime(b.end)}${props.onPick ? " (click to list them)" : ""}`}</title>
                   </rect>
                 );
               })}

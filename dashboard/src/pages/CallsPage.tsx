@@ -1,6 +1,6 @@
-import { useMemo, useState, type FormEvent } from "react";
+import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { reasonColors } from "../colors.js";
-import { criteriaOf, NO_FILTERS, timeRange, type CallFilters } from "../filters.js";
+import { criteriaOf, filtersFromParams, filtersToParams, localInput, NO_FILTERS, timeRange, type CallFilters } from "../filters.js";
 import { formatDuration, formatTime, words } from "../format.js";
 import { useAgents, useLoad } from "../hooks.js";
 import { href } from "../router.js";
@@ -32,18 +32,26 @@ function Choice(props: { id: string; label: string; any: string; value: string; 
 }
 
 /** Call history: filters, search, the outcomes chart, reason counts and a paged table. */
-export function CallsPage() {
+export function CallsPage(props: { params: Readonly<Record<string, string>> | undefined }) {
   const { api, reasons } = useSession();
   const agents = useAgents();
   const colors = useMemo(() => reasonColors(reasons.values()), [reasons]);
-  const [draft, setDraft] = useState<CallFilters>(NO_FILTERS);
-  const [applied, setApplied] = useState<CallFilters>(NO_FILTERS);
+  // The applied filters live in the URL (bookmarkable, and Back undoes a filter); the form holds a draft.
+  const paramsKey = JSON.stringify(props.params ?? {});
+  const applied = useMemo(() => filtersFromParams(props.params), [paramsKey]);
+  const [draft, setDraft] = useState<CallFilters>(applied);
   const [pageSize, setPageSize] = useState<number>(50);
   // Cursors of the pages before the current one; the current page's own cursor is `cursor`.
   const [trail, setTrail] = useState<(string | undefined)[]>([]);
   const [cursor, setCursor] = useState<string | undefined>();
   // Relative windows ("last hour") are pinned when applied, so paging does not shift under the user.
   const [appliedAt, setAppliedAt] = useState(() => Date.now());
+  useEffect(() => {
+    setDraft(applied);
+    setAppliedAt(Date.now());
+    setTrail([]);
+    setCursor(undefined);
+  }, [applied]);
 
   const criteria = useMemo(() => criteriaOf(applied, appliedAt), [applied, appliedAt]);
   const stats = useLoad(() => api.post<CallStats>("/parley/v1/dashboard/call-stats", { filter_criteria: criteria, bucket_count: 24 }), [criteria]);
@@ -56,10 +64,17 @@ export function CallsPage() {
 
   function apply(next: CallFilters) {
     setDraft(next);
-    setApplied(next);
+    const target = href({ page: "calls", params: filtersToParams(next) });
+    if (location.hash !== target) {
+      location.hash = target;
+      return;
+    }
+    // Same filters again: refresh (a relative window moves on to now).
     setAppliedAt(Date.now());
     setTrail([]);
     setCursor(undefined);
+    stats.reload();
+    page.reload();
   }
   const set = <K extends keyof CallFilters>(k: K, v: CallFilters[K], now = false) => {
     const next = { ...draft, [k]: v };
@@ -152,7 +167,8 @@ export function CallsPage() {
         {stats.data && (
           <>
             <ReasonCounts counts={stats.data.by_reason} reasons={reasons} colors={colors} selected={applied.reason} onSelect={(r) => set("reason", r, true)} />
-            <OutcomeChart buckets={stats.data.buckets} colors={colors} reasons={reasons} />
+            <OutcomeChart buckets={stats.data.buckets} colors={colors} reasons={reasons}
+              onPick={(reason, b) => apply({ ...applied, reason: reason === "in_progress" ? "" : reason, window: "custom", since: localInput(b.start), until: localInput(b.end) })} />
             {stats.data.truncated && <p className="muted">Figures cover the newest {stats.data.scanned} matching calls.</p>}
           </>
         )}
