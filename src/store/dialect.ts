@@ -22,7 +22,10 @@ const PG_INT8 = 20;
 const PG_JSON = 114;
 const PG_JSONB = 3802;
 
-/** Epoch ms and counts fit easily in a double; PG would otherwise hand int8 back as a string. */
+/**
+ * PG hands int8 back as a string by default. Every int8 here is an epoch ms, a duration or a count,
+ * written from a JS number (safe integers are checked on write), so the conversion is exact.
+ */
 function parseInt8(value: string): number {
   return Number(value);
 }
