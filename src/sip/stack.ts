@@ -1,5 +1,15 @@
 // The SIP stack facade: listeners, transactions and dialogs behind one object the telephony layer
 // drives. Nothing global: every stack owns its sockets and timers, and close() releases them all.
+//
+//   const stack = createSipStack({ host: "0.0.0.0", port: 5060, publicHost: "203.0.113.5" });
+//   await stack.listen();
+//   // outbound
+//   const tx = stack.request(stack.createRequest("INVITE", "sip:+14155550123@trunk.example", { body: sdp, contentType: "application/sdp" }));
+//   tx.on((e) => { if (e.type === "provisional") … });
+//   const out = await tx.outcome;              // final | timeout (B, cancel_guard) | transport_error | aborted
+//   if (out.kind === "final" && out.response.status < 300) { await stack.sendAck(tx.dialog!); … stack.requestInDialog(tx.dialog!, "BYE"); }
+//   // inbound
+//   stack.onRequest((tx) => { tx.respond(180, "Ringing"); tx.on((e) => e.type === "cancel" && …); tx.respond(200, "OK", { body, contentType }); });
 import { buildCancel, dialogFromUac, dialogFromUas, DialogTable, type Dialog, type InDialogRequestOptions } from "./dialog.js";
 import { Headers } from "./headers.js";
 import { createRequest, type SipRequest, type SipResponse } from "./message.js";
