@@ -223,3 +223,34 @@ test("a call over IPv6 loopback (UDP)", async (t) => {
     await b.close();
   }
 });
+
+test("an idle TCP connection is closed by the pool, and the next request opens a new one", async () => {
+  const a = createSipStack({ host: "127.0.0.1", port: 0, transports: ["tcp"], idleTimeoutMs: 100, timers: { t1Ms: 50 } });
+  const b = createSipStack({ host: "127.0.0.2", port: 0, transports: ["tcp"], timers: { t1Ms: 50 } });
+  await a.listen();
+  await b.listen();
+  try {
+    const events: SipTrace[] = [];
+    let onClosed: (() => void) | undefined;
+    a.onMessage((t) => {
+      events.push(t);
+      if (t.type === "connection" && t.event.type === "closed") onClosed?.();
+    });
+    const closed = new Promise<void>((r) => { onClosed = r; });
+    const bAddr = b.addresses.tcp!;
+    const uri = `sip:bob@${bAddr.address}:${bAddr.port};transport=tcp`;
+    const o1 = await within(a.request(a.createRequest("OPTIONS", uri)).outcome, 5000, "the first OPTIONS");
+    assert.equal(o1.kind === "final" && o1.response.status, 200);
+    await within(closed, 5000, "the idle close");
+    const closes = events.filter((t) => t.type === "connection" && t.event.type === "closed");
+    assert.equal(closes.length, 1);
+    assert.ok(closes[0]?.type === "connection" && closes[0].event.type === "closed" && closes[0].event.why === "idle");
+    const o2 = await within(a.request(a.createRequest("OPTIONS", uri)).outcome, 5000, "the second OPTIONS");
+    assert.equal(o2.kind === "final" && o2.response.status, 200);
+    const opened = events.filter((t) => t.type === "connection" && t.event.type === "opened");
+    assert.equal(opened.length, 2, "a fresh connection for the second request");
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
