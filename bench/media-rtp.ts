@@ -184,6 +184,26 @@ async function runStep(pairs: number, seconds: number, warmup: number, codec: "P
   };
 }
 
+/** The noise floor of this machine: no-op frame clocks on the same pacer, no sockets, no audio. */
+async function pacerBaseline(streams: number, seconds: number): Promise<string> {
+  const pacer = new Pacer();
+  const hist = new DeviationHistogram();
+  const handles = [];
+  for (let i = 0; i < streams; i++) {
+    let last: number | null = null;
+    handles.push(
+      pacer.add(20, () => {
+        const t = performance.now();
+        if (last !== null) hist.add(t - last - 20);
+        last = t;
+      }),
+    );
+  }
+  await waitMs(seconds * 1000);
+  for (const h of handles) h.stop();
+  return `noise floor (${streams} no-op frame clocks, ${seconds} s): interval deviation p50 ${hist.percentile(0.5).toFixed(2)} / p90 ${hist.percentile(0.9).toFixed(2)} / p99 ${hist.percentile(0.99).toFixed(2)} ms, load ${(loadavg()[0] ?? 0).toFixed(1)}`;
+}
+
 function pinnedNote(): string {
   try {
     const m = /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync("/proc/self/status", "utf8"));
@@ -206,6 +226,7 @@ export async function runMediaBench(opts: MediaBenchOptions = {}): Promise<void>
   const codec = opts.codec ?? "PCMU";
   console.log(`media-rtp: ${codec} 20 ms, ${seconds} s per step after ${warmup} s warm-up, ${pinnedNote()}, node ${process.version}`);
   console.log("a 'pair' is one call: a phone-side and a Parley-side RtpSession (both in this process), RTCP on, Parley side with adaptive jitter buffer + 2-ch WAV");
+  console.log(await pacerBaseline(500, Math.min(10, seconds)));
   const results: StepResult[] = [];
   for (const n of steps) {
     // Each step in a fresh process (same CPU affinity): memory and GC state do not carry over.

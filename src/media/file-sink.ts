@@ -25,7 +25,7 @@ export class FileSink {
   }
 
   /** Creates (truncates) `path` for writing. */
-  static async create(path: string, chunkBytes = 32 * 1024): Promise<FileSink> {
+  static async create(path: string, chunkBytes = 16 * 1024): Promise<FileSink> {
     return new FileSink(await open(path, "w"), chunkBytes);
   }
 
@@ -46,7 +46,7 @@ export class FileSink {
     this.chain = this.chain.then(async () => {
       let off = 0;
       while (off < data.length) off += (await this.handle.write(data, off, data.length - off)).bytesWritten;
-      if (recycle && this.spare.length < 2) this.spare.push(recycle);
+      if (recycle && this.spare.length < 1) this.spare.push(recycle);
     });
     this.chain.catch((err: unknown) => {
       this.failure ??= err instanceof Error ? err : new Error(String(err));
