@@ -114,3 +114,16 @@ test("a CANCEL copies the INVITE's Request-URI, Via branch, From, To, Call-ID, C
   assert.deepEqual(c.headers.getAll("route"), ["<sip:p1.example;lr>"]);
   assert.equal(c.headers.reason()?.cause, 480);
 });
+
+test("a re-INVITE's 2xx refreshes the target but not the route set; its ACK carries the re-INVITE's CSeq", () => {
+  const inv = invite();
+  const d = dialogFromUac(inv, ok200(inv));
+  assert.ok(d);
+  const reinvite = d.createRequest("INVITE");
+  assert.equal(reinvite.headers.cseq()?.seq, 11);
+  const again = buildResponse(reinvite, 200, "OK", { headers: [["Contact", "<sip:bob@moved.example>"], ["Record-Route", "<sip:other.example;lr>"]] });
+  d.confirm(again);
+  assert.equal(d.remoteTarget, "sip:bob@moved.example");
+  assert.deepEqual(d.routeSet, ["<sip:p1.example;lr>", "<sip:p2.example;lr>"]);
+  assert.deepEqual(d.createAck().headers.cseq(), { seq: 11, method: "ACK" });
+});

@@ -30,6 +30,8 @@ export class Dialog {
   #remoteSeq: number | undefined;
   #remoteTarget: string;
   #routeSet: string[];
+  /** CSeq of the latest INVITE we sent in this dialog (the first one, then re-INVITEs). */
+  #ackSeq: number;
 
   constructor(
     readonly role: "uac" | "uas",
@@ -46,6 +48,7 @@ export class Dialog {
     this.#remoteTarget = init.remoteTarget;
     this.#routeSet = init.routeSet;
     this.inviteSeq = init.inviteSeq;
+    this.#ackSeq = init.inviteSeq;
     this.secure = init.secure;
   }
 
@@ -80,13 +83,16 @@ export class Dialog {
     return this.#remoteSeq;
   }
 
-  /** Early → confirmed on a 2xx; a UAC takes the 2xx's Contact and Record-Route (§12.1.2). */
+  /**
+   * A 2xx to an INVITE of this dialog. Early → confirmed, taking the 2xx's Record-Route as the route
+   * set (§12.1.2); once confirmed the route set is fixed and a 2xx only refreshes the target (§12.2.1.2).
+   */
   confirm(response?: SipResponse): void {
     if (this.#state === "terminated") return;
     if (response !== undefined && this.role === "uac") {
       const contact = response.headers.contact()?.uri;
       if (contact !== undefined) this.#remoteTarget = contact;
-      this.#routeSet = response.headers.getAll("record-route").reverse();
+      if (this.#state === "early") this.#routeSet = response.headers.getAll("record-route").reverse();
     }
     this.#state = "confirmed";
   }
@@ -104,12 +110,13 @@ export class Dialog {
     if (method === "ACK") return this.createAck(options);
     if (method === "CANCEL") throw new Error("a CANCEL is built from the INVITE it cancels (buildCancel), not from the dialog");
     this.#localSeq += 1;
+    if (method === "INVITE") this.#ackSeq = this.#localSeq;
     return this.#build(method, this.#localSeq, options);
   }
 
-  /** The ACK for a 2xx to the dialog's INVITE (§13.2.2.4): same CSeq number, its own new transaction. */
+  /** The ACK for a 2xx to the dialog's latest INVITE (§13.2.2.4): its CSeq number, a new transaction. */
   createAck(options: InDialogRequestOptions = {}): SipRequest {
-    return this.#build("ACK", this.inviteSeq, options);
+    return this.#build("ACK", this.#ackSeq, options);
   }
 
   /** Checks and records the CSeq of an incoming in-dialog request; a target refresh updates the remote target. */

@@ -254,3 +254,34 @@ test("an idle TCP connection is closed by the pool, and the next request opens a
     await b.close();
   }
 });
+
+test("a re-INVITE inside the dialog is answered, ACKed with its own CSeq, and the ACK reaches the UAS", async () => {
+  const { a, b } = await pair();
+  try {
+    const acks: number[] = [];
+    b.onRequest((tx) => {
+      if (tx.request.method === "INVITE") {
+        tx.on((e) => { if (e.type === "ack") acks.push(e.request.headers.cseq()?.seq ?? -1); });
+        tx.respond(200, "OK");
+      } else tx.respond(200, "OK");
+    });
+    const bAddr = b.addresses.udp!;
+    const tx = a.request(a.createRequest("INVITE", `sip:bob@${bAddr.address}:${bAddr.port}`));
+    const out = await within(tx.outcome, 5000, "the INVITE");
+    assert.ok(out.kind === "final" && tx.dialog);
+    const dialog = tx.dialog;
+    await a.sendAck(dialog);
+    const re = a.requestInDialog(dialog, "INVITE", { contentType: "application/sdp", body: "v=0\r\n" });
+    const reOut = await within(re.outcome, 5000, "the re-INVITE");
+    assert.equal(reOut.kind === "final" && reOut.response.status, 200);
+    assert.equal(re.dialog, dialog, "the re-INVITE stayed in the same dialog");
+    await a.sendAck(dialog);
+    const bye = await within(a.requestInDialog(dialog, "BYE").outcome, 5000, "the BYE");
+    assert.equal(bye.kind === "final" && bye.response.status, 200);
+    assert.deepEqual(acks, [1, 2], "one ACK per INVITE, each with its INVITE's CSeq");
+    assert.equal(b.dialogs.size, 0);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
