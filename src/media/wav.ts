@@ -54,9 +54,12 @@ export class WavWriter {
     this.channels = channels;
   }
 
-  /** Creates the file with a placeholder header. */
-  static async create(path: string, sampleRate: number, channels: 1 | 2 = 1): Promise<WavWriter> {
-    const sink = await FileSink.create(path);
+  /**
+   * Creates the file with a placeholder header. `bufferBytes` is how much is gathered per file write:
+   * larger means fewer writes (each one a hop to libuv's thread pool), more memory per recording.
+   */
+  static async create(path: string, sampleRate: number, channels: 1 | 2 = 1, bufferBytes = 32 * 1024): Promise<WavWriter> {
+    const sink = await FileSink.create(path, bufferBytes);
     sink.write(wavHeader(sampleRate, channels, 0));
     return new WavWriter(sink, sampleRate, channels);
   }
