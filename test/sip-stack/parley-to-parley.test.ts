@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createSipStack, type SipStack } from "../../src/sip/stack.js";
 import type { SipTrace } from "../../src/sip/transport-layer.js";
+import type { Dialog } from "../../src/sip/dialog.js";
 import type { TransportKind } from "../../src/sip/transport.js";
 import { within } from "./harness.js";
 
@@ -279,6 +280,42 @@ test("a re-INVITE inside the dialog is answered, ACKed with its own CSeq, and th
     const bye = await within(a.requestInDialog(dialog, "BYE").outcome, 5000, "the BYE");
     assert.equal(bye.kind === "final" && bye.response.status, 200);
     assert.deepEqual(acks, [1, 2], "one ACK per INVITE, each with its INVITE's CSeq");
+    assert.equal(b.dialogs.size, 0);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+test("the callee hangs up: a BYE from the UAS dialog reaches the caller's dialog, both dialogs end", async () => {
+  const { a, b } = await pair();
+  try {
+    let bDialog: Dialog | undefined;
+    const answered = new Promise<void>((resolve) => {
+      b.onRequest((tx) => {
+        if (tx.request.method !== "INVITE") return void tx.respond(200, "OK");
+        tx.respond(200, "OK");
+        bDialog = tx.dialog;
+        tx.on((e) => { if (e.type === "ack") resolve(); });
+      });
+    });
+    let byeDialogMatched = false;
+    a.onRequest((tx) => {
+      byeDialogMatched = tx.request.method === "BYE" && tx.dialog !== undefined;
+      tx.respond(200, "OK");
+    });
+    const bAddr = b.addresses.udp!;
+    const tx = a.request(a.createRequest("INVITE", `sip:bob@${bAddr.address}:${bAddr.port}`));
+    const out = await within(tx.outcome, 5000, "the INVITE");
+    assert.ok(out.kind === "final" && tx.dialog);
+    await a.sendAck(tx.dialog);
+    await within(answered, 5000, "the ACK");
+    assert.ok(bDialog);
+    assert.equal(bDialog.role, "uas");
+    const byeOut = await within(b.requestInDialog(bDialog, "BYE").outcome, 5000, "the callee's BYE");
+    assert.equal(byeOut.kind === "final" && byeOut.response.status, 200);
+    assert.equal(byeDialogMatched, true);
+    assert.equal(a.dialogs.size, 0);
     assert.equal(b.dialogs.size, 0);
   } finally {
     await a.close();
