@@ -54,7 +54,6 @@ export function App() {
   useEffect(() => {
     if (key && !session) void open(key);
     // Only on first load: a stored key from earlier in this tab.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   const title = useMemo(() => NAV.find((n) => n.route.page === (route.page === "call" ? "calls" : route.page))?.label ?? "Parley", [route]);

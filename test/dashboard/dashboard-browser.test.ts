@@ -116,6 +116,8 @@ test("calls of every status appear, with per-status and per-reason counts and th
   const burned = page.locator(`tr[data-caller="${BURNED_NUMBER}"]`);
   assert.match(await burned.innerText(), /flagged as spam/);
   assert.match(await burned.locator('td[data-label="Answered"]').innerText(), /^0 \(0%\)$/);
+  const conc = (await api("GET", "/get-concurrency")).json;
+  assert.equal(await page.getByTestId("concurrency").innerText(), `Concurrency ${conc.current_concurrency} / ${conc.concurrency_limit}`);
   await screenshot(page, "02-calls");
   await page.context().close();
 });
@@ -462,4 +464,22 @@ test("the Reasons page lists the whole catalogue", { skip, timeout: 30_000 }, as
   await page.locator("#reason-dial_failed").waitFor();
   assert.equal(await page.locator("table.reasons tbody tr").count(), REASON_CATALOGUE.length);
   await page.context().close();
+});
+
+test("a key revoked mid-session sends the user back to sign-in with the server's message", { skip, timeout: 30_000 }, async () => {
+  const store = p.parley.store;
+  const ws = p.parley.defaultWorkspace.id;
+  const second = "key_second_" + "x".repeat(20);
+  const created = await store.apiKeys.create(ws, second, { name: "dashboard test", isWebhookKey: false });
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(STEP_MS);
+  await signIn(page, p.url, second);
+  assert.equal(await store.apiKeys.revoke(created.id), true);
+  await page.getByRole("link", { name: "Agents" }).click();
+  const alert = page.locator("#signin-error");
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /invalid API key/);
+  assert.equal(await inPage(page, `sessionStorage.getItem("parley.apiKey")`), null);
+  await ctx.close();
 });

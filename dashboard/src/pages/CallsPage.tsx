@@ -54,6 +54,7 @@ export function CallsPage(props: { params: Readonly<Record<string, string>> | un
   }, [applied]);
 
   const criteria = useMemo(() => criteriaOf(applied, appliedAt), [applied, appliedAt]);
+  const concurrency = useLoad(() => api.get<{ current_concurrency: number; concurrency_limit: number }>("/get-concurrency"), [appliedAt]);
   const stats = useLoad(() => api.post<CallStats>("/parley/v1/dashboard/call-stats", { filter_criteria: criteria, bucket_count: 24 }), [criteria]);
   const page = useLoad(() => {
     const common = { filter_criteria: criteria, sort_order: "descending", limit: pageSize, ...(cursor ? { pagination_key: cursor } : {}) };
@@ -94,6 +95,11 @@ export function CallsPage(props: { params: Readonly<Record<string, string>> | un
     <>
       <div className="page-head">
         <h1>Calls</h1>
+        {concurrency.data && (
+          <p className="concurrency" data-testid="concurrency" title="Calls in progress now, and the workspace's limit (concurrency_limit_reached beyond it)">
+            Concurrency <strong>{concurrency.data.current_concurrency}</strong> / {concurrency.data.concurrency_limit}
+          </p>
+        )}
         <TestCall agents={agents.data ?? []} />
       </div>
 
