@@ -441,3 +441,19 @@ test("a listener that throws is reported and does not stop the media clock", asy
     await b.close();
   }
 });
+
+test("a wildcard-bound session shows its SDP address as the local side of taps", async () => {
+  const taps: PacketTapEntry[] = [];
+  const s = await RtpSession.open({ codec: "PCMU", bind: { address: "0.0.0.0" }, sdpAddress: "127.0.0.1", pacer: new Pacer(), rtcp: { enabled: false }, tap: (t) => taps.push(t) });
+  const raw = await rawSocket();
+  try {
+    assert.equal(s.local.address, "127.0.0.1");
+    const first = next(s, "first-packet");
+    raw.send(serializeRtp({ payloadType: 0, sequenceNumber: 1, timestamp: 0, ssrc: 3, payload: Buffer.alloc(160, 0xff) }), s.local.port, "127.0.0.1");
+    await first;
+    assert.deepEqual(taps[0]!.local, { address: "127.0.0.1", port: s.local.port });
+  } finally {
+    await s.close();
+    raw.close();
+  }
+});

@@ -91,6 +91,11 @@ export interface RtpSessionOptions {
   lease?: PortLease;
   /** Without a lease: the address (and port, 0 for any) to bind. */
   bind?: { address: string; port?: number };
+  /**
+   * The address this session announces in SDP. When the socket is bound to a wildcard (0.0.0.0, ::)
+   * it stands in for it in `local` and in taps, so a PCAP shows the address the peer really sent to.
+   */
+  sdpAddress?: string;
   /** Where to send, usually from the peer's SDP; may be set later with `setRemote`. */
   remote?: Endpoint | null;
   /** Where to send RTCP, if not remote port + 1 (SDP a=rtcp). */
@@ -223,9 +228,10 @@ export class RtpSession {
     this.rtcpSocket = rtcp;
     this.lease = lease;
     const a = rtp.address();
-    this.local = { address: a.address, port: a.port };
+    const shown = (address: string) => (opts.sdpAddress && (address === "0.0.0.0" || address === "::") ? opts.sdpAddress : address);
+    this.local = { address: shown(a.address), port: a.port };
     const r = rtcp?.address();
-    this.localRtcp = r ? { address: r.address, port: r.port } : null;
+    this.localRtcp = r ? { address: shown(r.address), port: r.port } : null;
     this.remote = opts.remote ?? null;
     this.remoteRtcp = opts.remoteRtcp ?? null;
     this.txResampler = this.pcmRate === CLOCK_RATE ? null : new Resampler(this.pcmRate, CLOCK_RATE);
