@@ -135,6 +135,7 @@ class Stack implements SipStack {
       onStrayResponse: (res) => this.#onStrayResponse(res),
       onResponded: (tx, res) => this.#onResponded(tx, res),
       defaultContact: (tx) => this.contact(tx.source.transport),
+      onTuError: (err, where) => this.#trace({ type: "tu_error", where, error: err instanceof Error ? err.stack ?? err.message : String(err), at: this.#clock.now() }),
     });
   }
 

@@ -43,6 +43,8 @@ export interface TransactionLayerOptions {
   readonly onStrayAck?: (ack: SipRequest, r: Received) => void;
   /** The Contact put on a 1xx/2xx to INVITE when the TU gave none (§12.1.1 requires one on the 2xx). */
   readonly defaultContact?: (tx: ServerTransaction) => string;
+  /** A TU callback (request handler or event listener) threw; the stack keeps running and reports it here. */
+  readonly onTuError?: (err: unknown, where: string) => void;
   /** Called after the TU's response went to the transaction (the stack builds UAS dialogs here). */
   readonly onResponded?: (tx: ServerTransaction, res: SipResponse) => void;
 }
@@ -58,11 +60,18 @@ export class ClientTransaction {
   /** INVITE: set once the TU asked to cancel it. */
   cancelRequested = false;
 
-  constructor(readonly request: SipRequest, readonly target: Peer, deps: TransactionDeps) {
+  constructor(readonly request: SipRequest, readonly target: Peer, deps: TransactionDeps, report: (err: unknown, where: string) => void = () => {}) {
     this.outcome = new Promise((r) => { this.#resolve = r; });
     const emit = (e: ClientTxEvent): void => {
       if (e.type === "outcome") this.#resolve(e.outcome);
-      for (const l of [...this.#listeners]) l(e);
+      for (const l of [...this.#listeners]) {
+        // A throwing listener must not leave the state machine half-way through a transition.
+        try {
+          l(e);
+        } catch (err) {
+          report(err, `client transaction listener (${e.type})`);
+        }
+      }
     };
     this.machine = request.method === "INVITE" ? new InviteClientTransaction(request, deps, emit) : new NonInviteClientTransaction(request, deps, emit);
   }
@@ -96,6 +105,7 @@ export class ServerTransaction {
     deps: TransactionDeps,
     private readonly responded: (tx: ServerTransaction, res: SipResponse) => void,
     private readonly defaultContact?: (tx: ServerTransaction) => string,
+    private readonly report: (err: unknown, where: string) => void = () => {},
   ) {
     this.outcome = new Promise((r) => { this.#resolve = r; });
     const emit = (e: ServerTxEvent): void => {
@@ -162,7 +172,13 @@ export class ServerTransaction {
   }
 
   private emit(e: ServerTransactionEvent): void {
-    for (const l of [...this.#listeners]) l(e);
+    for (const l of [...this.#listeners]) {
+      try {
+        l(e);
+      } catch (err) {
+        this.report(err, `server transaction listener (${e.type})`);
+      }
+    }
   }
 }
 
@@ -185,7 +201,7 @@ export class TransactionLayer {
       timers: this.o.timers,
       reliable: target.transport !== "udp",
       send: (m, retransmission) => this.o.transport.sendRequest(m as SipRequest, target, retransmission),
-    });
+    }, this.#report);
     this.#clients.set(key, tx);
     tx.on((e) => {
       if (e.type === "terminated") this.#clients.delete(key);
@@ -226,7 +242,20 @@ export class TransactionLayer {
       return;
     }
     if (m.method === "CANCEL") return this.#receiveCancel(tx, m);
-    this.o.onRequest(tx);
+    try {
+      this.o.onRequest(tx);
+    } catch (err) {
+      this.#report(err, `request handler (${m.method})`);
+      if (tx.pending) tx.respond(500, "Server Internal Error");
+    }
+  };
+
+  readonly #report = (err: unknown, where: string): void => {
+    try {
+      this.o.onTuError?.(err, where);
+    } catch {
+      // The error sink itself failed: nothing sensible is left to do with it.
+    }
   };
 
   /** Ends every transaction now (stack shutdown). */
@@ -242,7 +271,7 @@ export class TransactionLayer {
       timers: this.o.timers,
       reliable: r.source.transport !== "udp",
       send: (m, retransmission) => this.o.transport.sendResponse(m as SipResponse, path, retransmission),
-    }, (t, res) => this.o.onResponded?.(t, res), this.o.defaultContact);
+    }, (t, res) => this.o.onResponded?.(t, res), this.o.defaultContact, this.#report);
     this.#servers.set(key, tx);
     const ackKey = acceptedKey(req);
     // A non-INVITE the TU never answers would live forever; by 64·T1 the client has given up (Timer F).

@@ -23,7 +23,9 @@ export type SipTrace =
     }
   | { readonly type: "malformed"; readonly raw: Buffer; readonly error: ParseError; readonly peer: Peer; readonly local: HostPort; readonly at: number; readonly answered: boolean }
   | { readonly type: "send_failed"; readonly message: SipMessage; readonly peer: Peer; readonly failure: TransportFailure; readonly at: number }
-  | { readonly type: "connection"; readonly event: ConnectionEvent; readonly at: number };
+  | { readonly type: "connection"; readonly event: ConnectionEvent; readonly at: number }
+  /** Application code (a request handler or a transaction listener) threw; the stack went on. */
+  | { readonly type: "tu_error"; readonly where: string; readonly error: string; readonly at: number };
 
 /** A well-formed inbound message after §18.2.1 processing. */
 export interface Received {

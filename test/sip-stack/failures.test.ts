@@ -210,3 +210,27 @@ test("over TCP a message without Content-Length drops that connection only; the 
     await stack.close();
   }
 });
+
+test("a throwing request handler or listener gets a 500 and a tu_error trace, never a crash", { timeout: 10_000 }, async () => {
+  const a = createSipStack({ host: "127.0.0.1", port: 0, transports: ["udp"], timers: { t1Ms: 20 } });
+  const b = createSipStack({ host: "127.0.0.2", port: 0, transports: ["udp"], timers: { t1Ms: 20 } });
+  const traces: SipTrace[] = [];
+  b.onMessage((t) => traces.push(t));
+  b.onRequest(() => { throw new Error("application bug"); });
+  await a.listen();
+  await b.listen();
+  try {
+    const bAddr = b.addresses.udp!;
+    const tx = a.request(a.createRequest("OPTIONS", `sip:x@${bAddr.address}:${bAddr.port}`));
+    tx.on((e) => { if (e.type === "final") throw new Error("listener bug"); });
+    const errors: SipTrace[] = [];
+    a.onMessage((t) => { if (t.type === "tu_error") errors.push(t); });
+    const out = await within(tx.outcome, 5000, "the OPTIONS outcome");
+    assert.equal(out.kind === "final" && out.response.status, 500);
+    assert.ok(traces.some((t) => t.type === "tu_error" && t.where === "request handler (OPTIONS)" && t.error.includes("application bug")));
+    assert.ok(errors.some((t) => t.type === "tu_error" && t.error.includes("listener bug")));
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
