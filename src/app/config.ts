@@ -33,6 +33,10 @@ export interface ParleyConfig {
   readonly defaultConcurrencyLimit: number;
   /** How long a web call's client has to join, and a registered call's stream to connect. */
   readonly joinTimeoutMs: number;
+  /** No caller audio for this long after it started → error_no_audio_received. */
+  readonly mediaTimeoutMs: number;
+  /** No caller audio at all this long after connecting → error_no_audio_received. */
+  readonly mediaInitialTimeoutMs: number;
   readonly registeredCallTimeoutMs: number;
   readonly webhookTimeoutMs: number;
   readonly webhookMaxRetries: number;
@@ -136,6 +140,8 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
     logLevel,
     defaultConcurrencyLimit: positiveInt(env, "PARLEY_CONCURRENCY_LIMIT", 20),
     joinTimeoutMs: positiveInt(env, "PARLEY_JOIN_TIMEOUT_MS", 30_000),
+    mediaTimeoutMs: positiveInt(env, "PARLEY_MEDIA_TIMEOUT_MS", 15_000),
+    mediaInitialTimeoutMs: positiveInt(env, "PARLEY_MEDIA_INITIAL_TIMEOUT_MS", 30_000),
     registeredCallTimeoutMs: positiveInt(env, "PARLEY_REGISTERED_CALL_TIMEOUT_MS", 30_000),
     webhookTimeoutMs: positiveInt(env, "PARLEY_WEBHOOK_TIMEOUT_MS", 10_000),
     webhookMaxRetries: positiveInt(env, "PARLEY_WEBHOOK_MAX_RETRIES", 3),

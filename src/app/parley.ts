@@ -104,7 +104,17 @@ export async function startParley(config: ParleyConfig, opts: StartOptions): Pro
       unknownPeerAction: "drop",
     });
     await stack.listen();
-    sip = { stack, hub: new SipHub(stack, ports.allocator, config.publicHost, log.child({ part: "sip" })) };
+    sip = {
+      stack,
+      hub: new SipHub({
+        stack,
+        ports: ports.allocator,
+        publicHost: config.publicHost,
+        dataDir: config.dataDir,
+        mediaTimeouts: { initialMs: config.mediaInitialTimeoutMs, afterMs: config.mediaTimeoutMs },
+        log: log.child({ part: "sip" }),
+      }),
+    };
   }
   const calls = new CallService({
     store,

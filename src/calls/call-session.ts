@@ -147,6 +147,10 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
     if (this.ending || this.#record.callStatus !== "registered") return;
     this.#record = markOngoing(this.#record, at);
     this.log("call.status", { status: "ongoing" });
+    const max = typeof this.#deps.agent?.max_call_duration_ms === "number" ? this.#deps.agent.max_call_duration_ms : 3_600_000;
+    this.setTimer("max_duration", max, () =>
+      void this.end(callEnd("max_duration_reached", { phase: "in_call", message: `the call reached its maximum duration of ${max} ms (max_call_duration_ms)` })),
+    );
     try {
       await this.#deps.store.transaction(async (tx) => {
         await tx.calls.update(this.#record);

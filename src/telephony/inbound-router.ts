@@ -3,7 +3,10 @@ import type { CallService } from "../calls/call-service.js";
 import type { CallSession } from "../calls/call-session.js";
 import { pickWeighted, pinnedVersion } from "../calls/agent-choice.js";
 import type { PortLease } from "../media/index.js";
-import { negotiate, serializeSdp } from "../sip/sdp.js";
+import { negotiate, serializeSdp, type NegotiatedAudio } from "../sip/sdp.js";
+import type { CallEvidence } from "../recording/call-evidence.js";
+import { openEvidence } from "./outbound-call.js";
+import { SipLeg } from "./sip-leg.js";
 import type { ServerTransaction } from "../sip/stack.js";
 import type { Dialog } from "../sip/dialog.js";
 import type { PhoneNumber, Store } from "../store/types.js";
@@ -120,8 +123,9 @@ export class InboundRouter {
       if (tx.pending) tx.respond(busy ? 486 : 503, busy ? "Busy Here" : "Service Unavailable", { headers: [["Warning", `399 parley "${created.refused?.message ?? "refused"}"`]] });
       return;
     }
-    const call = new InboundCall(hub, created.session, tx, ports.lease, serializeSdp(answer.answer));
-    call.answer();
+    const evidence = await openEvidence(hub.dataDir, created.session);
+    const call = new InboundCall(hub, created.session, tx, ports.lease, serializeSdp(answer.answer), answer.audio, evidence);
+    await call.answer();
   }
 
   async #pickAgent(
@@ -179,23 +183,29 @@ export class InboundRouter {
 class InboundCall implements LiveSipCall {
   #remoteHungUp = false;
   #dialog: Dialog | undefined;
+  #leg: SipLeg | undefined;
+  #lease: PortLease | undefined;
 
   constructor(
     private readonly hub: SipHub,
     private readonly session: CallSession,
     private readonly tx: ServerTransaction,
-    private readonly lease: PortLease,
+    lease: PortLease,
     readonly localSdp: string,
-  ) {}
+    private readonly audio: NegotiatedAudio,
+    private readonly evidence: CallEvidence,
+  ) {
+    this.#lease = lease;
+  }
 
   get dialog(): Dialog {
     if (!this.#dialog) throw new Error("no dialog yet");
     return this.#dialog;
   }
 
-  answer(): void {
+  async answer(): Promise<void> {
     const { session, tx, hub } = this;
-    hub.track(tx.request.headers.callId() ?? "", session);
+    hub.track(tx.request.headers.callId() ?? "", session, this.evidence);
     const now = Date.now();
     session.stamp({ invite: now, firstProvisional: now, ringing: now });
     session.onHangup((end) => this.#hangup(end));
@@ -204,11 +214,29 @@ class InboundCall implements LiveSipCall {
         void session.end(callEnd("user_hangup", { phase: "inbound_setup", message: "the caller cancelled before the call was answered", sip: { method: "CANCEL" } }));
       } else if (e.type === "ack") {
         session.stamp({ ack: Date.now() });
-        void session.connected();
+        void session.connected().then(() => {
+          if (this.#leg && !session.ending) session.attachLeg(this.#leg);
+        });
       } else if (e.type === "outcome" && e.outcome.kind === "no_ack") {
         void session.end(callEnd("error_unknown", { phase: "inbound_setup", fault: "provider", message: "the caller never acknowledged our 200 OK (no ACK before Timer L)" }));
       }
     });
+    // RTP may follow our 200 at once: the media session is open before it goes out.
+    const lease = this.#lease!;
+    this.#lease = undefined;
+    this.#leg = await SipLeg.open({
+      lease,
+      remote: { address: this.audio.remoteAddress, port: this.audio.remotePort },
+      codec: this.audio.codec.name.toUpperCase() === "PCMA" ? "PCMA" : "PCMU",
+      telephoneEventPt: this.audio.telephoneEventPt ?? null,
+      evidence: this.evidence,
+      timeouts: hub.mediaTimeouts,
+    });
+    if (!tx.pending || session.ending) {
+      await this.#leg.close();
+      this.#leg = undefined;
+      return;
+    }
     tx.respond(200, "OK", { headers: [["Contact", hub.stack.contact(tx.source.transport)]], contentType: "application/sdp", body: this.localSdp });
     session.stamp({ answered: Date.now() });
     this.#dialog = tx.dialog;
@@ -238,7 +266,9 @@ class InboundCall implements LiveSipCall {
       }
     } finally {
       if (this.#dialog) this.hub.detach(this);
-      this.lease.release();
+      this.#lease?.release();
+      await this.#leg?.close();
+      await this.evidence.close();
     }
   }
 }

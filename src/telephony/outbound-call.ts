@@ -5,7 +5,10 @@ import type { PortLease } from "../media/index.js";
 import { authorizeRequest } from "../sip/digest.js";
 import type { SipRequest, SipResponse } from "../sip/message.js";
 import { createRequest, Headers } from "../sip/message.js";
-import { buildAudioOffer, mediaCodecs, parseSdp, serializeSdp } from "../sip/sdp.js";
+import { buildAudioOffer, serializeSdp } from "../sip/sdp.js";
+import { CallEvidence } from "../recording/call-evidence.js";
+import { remoteAudio } from "./remote-audio.js";
+import { SipLeg } from "./sip-leg.js";
 import type { ClientTransaction, ServerTransaction } from "../sip/stack.js";
 import type { Dialog } from "../sip/dialog.js";
 import { classifyDialFailure, classifyInviteOutcome, finalResponseFrom, type CancelCause } from "./sip-outcome.js";
@@ -14,6 +17,18 @@ import { trunkRoute } from "./trunk-route.js";
 import { within, type LiveSipCall } from "./live-sip-call.js";
 
 type State = "dialing" | "connected" | "done";
+
+/** Opens the call's PCAP and recordings (as its storage setting allows) and points the record at them. */
+export async function openEvidence(dataDir: string, session: CallSession): Promise<CallEvidence> {
+  const evidence = await CallEvidence.open(dataDir, session.callId, session.record.dataStorageSetting, Date.now());
+  const p = evidence.paths;
+  session.update({
+    ...(p.pcap ? { pcapPath: p.pcap } : {}),
+    ...(p.recording ? { recordingPath: p.recording } : {}),
+    ...(p.recordingMultiChannel ? { recordingMultiChannelPath: p.recordingMultiChannel } : {}),
+  });
+  return evidence;
+}
 
 /** Copies an INVITE for the credentialed retry: same Call-ID and From tag, CSeq + 1, fresh Via. */
 function retryWithAuth(invite: SipRequest, header: { name: string; value: string }): SipRequest {
@@ -39,6 +54,8 @@ export class OutboundCall implements LiveSipCall {
   #cancel: { cause: CancelCause; at: number } | undefined;
   #remoteHungUp = false;
   #lease: PortLease | undefined;
+  #leg: SipLeg | undefined;
+  #evidence: CallEvidence | undefined;
   localSdp = "";
 
   constructor(
@@ -67,6 +84,7 @@ export class OutboundCall implements LiveSipCall {
       return;
     }
     this.#lease = ports.lease;
+    this.#evidence = await openEvidence(hub.dataDir, session);
     if (this.#state === "done") return this.#releaseMedia();
     this.localSdp = serializeSdp(buildAudioOffer({ address: hub.publicHost, port: ports.lease.rtpPort }));
     const fromUri = `<sip:${req.from}@${hub.publicHost}>`;
@@ -80,7 +98,7 @@ export class OutboundCall implements LiveSipCall {
       body: this.localSdp,
       contentType: "application/sdp",
     });
-    hub.track(invite.headers.callId() ?? "", session);
+    hub.track(invite.headers.callId() ?? "", session, this.#evidence);
     session.stamp({ invite: Date.now() });
     session.log("sip.dial", { to: req.to, trunk: req.trunk.phoneNumber, target: `${route.peer.transport}:${route.peer.address}:${route.peer.port}` });
 
@@ -162,19 +180,19 @@ export class OutboundCall implements LiveSipCall {
     const now = Date.now();
     session.stamp({ answered: now, ack: now });
     session.clearTimer("ring");
-    const sdp = parseSdp(res.body);
-    const audio = sdp.ok ? sdp.sdp.media.find((m) => m.media === "audio" && m.port !== 0) : undefined;
-    const usable = audio ? mediaCodecs(audio).some((c) => /^(PCMU|PCMA)$/i.test(c.name)) : false;
-    if (!usable) {
-      this.#state = "connected";
-      await this.#fail(
-        classifyDialFailure({ kind: "media_negotiation", detail: sdp.ok ? "the answer has no PCMU or PCMA audio stream" : `the answer's SDP is unreadable: ${sdp.error}`, response: finalResponseFrom(res, now) }, this.#context()),
-      );
+    const media = remoteAudio(res.body);
+    this.#state = "connected";
+    if (!media.ok) {
+      await this.#fail(classifyDialFailure({ kind: "media_negotiation", detail: media.problem, response: finalResponseFrom(res, now) }, this.#context()));
       return;
     }
-    this.#state = "connected";
     hub.attach(this);
+    const lease = this.#lease;
+    this.#lease = undefined;
+    if (!lease || !this.#evidence) return;
+    this.#leg = await SipLeg.open({ lease, ...media.audio, evidence: this.#evidence, timeouts: hub.mediaTimeouts });
     await session.connected(now);
+    session.attachLeg(this.#leg);
   }
 
   async #fail(end: CallEnd): Promise<void> {
@@ -205,12 +223,15 @@ export class OutboundCall implements LiveSipCall {
       }
     } finally {
       this.hub.detach(this);
-      this.#releaseMedia();
+      await this.#releaseMedia();
     }
   }
 
-  #releaseMedia(): void {
+  async #releaseMedia(): Promise<void> {
     this.#lease?.release();
     this.#lease = undefined;
+    await this.#leg?.close();
+    const closed = await this.#evidence?.close();
+    if (closed?.pcap?.truncated) this.session.log("media.port", { pcapTruncated: true, pcapBytes: closed.pcap.bytes });
   }
 }

@@ -3,6 +3,8 @@ import type { DialRequest, OutboundDialer } from "../calls/call-service.js";
 import type { PortAllocator } from "../media/index.js";
 import type { SipStack, ServerTransaction } from "../sip/stack.js";
 import type { LiveSipCall } from "./live-sip-call.js";
+import type { CallEvidence } from "../recording/call-evidence.js";
+import type { MediaTimeouts } from "./sip-leg.js";
 import { OutboundCall } from "./outbound-call.js";
 import { sipEventOf } from "./sip-log.js";
 
@@ -18,24 +20,45 @@ export type InviteHandler = (tx: ServerTransaction) => void;
  * router, routes in-dialog requests to their call, and copies every SIP message into the log of
  * the call it belongs to.
  */
+export interface SipHubOptions {
+  readonly stack: SipStack;
+  readonly ports: PortAllocator;
+  /** The address put in SDP and Contact. */
+  readonly publicHost: string;
+  /** Where call evidence (PCAP, recordings) is written. */
+  readonly dataDir: string;
+  readonly mediaTimeouts: MediaTimeouts;
+  readonly log: SipHubLog;
+}
+
 export class SipHub implements OutboundDialer {
-  readonly #bySipCallId = new Map<string, CallSession>();
+  readonly stack: SipStack;
+  readonly ports: PortAllocator;
+  readonly publicHost: string;
+  readonly dataDir: string;
+  readonly mediaTimeouts: MediaTimeouts;
+  private readonly log: SipHubLog;
+  readonly #bySipCallId = new Map<string, { session: CallSession; evidence: CallEvidence | undefined }>();
   readonly #byDialog = new Map<string, LiveSipCall>();
   #onInvite: InviteHandler | undefined;
   readonly #untap: () => void;
 
-  constructor(
-    readonly stack: SipStack,
-    readonly ports: PortAllocator,
-    readonly publicHost: string,
-    private readonly log: SipHubLog,
-  ) {
-    this.#untap = stack.onMessage((t) => {
-      const ev = sipEventOf(t, publicHost);
-      if (!ev || !ev.data.callId) return;
-      this.#bySipCallId.get(ev.data.callId)?.log(ev.direction === "in" ? "sip.in" : "sip.out", { ...ev.data });
+  constructor(o: SipHubOptions) {
+    this.stack = o.stack;
+    this.ports = o.ports;
+    this.publicHost = o.publicHost;
+    this.dataDir = o.dataDir;
+    this.mediaTimeouts = o.mediaTimeouts;
+    this.log = o.log;
+    this.#untap = o.stack.onMessage((t) => {
+      const ev = sipEventOf(t, o.publicHost);
+      if (!ev || !ev.data.callId || t.type !== "message") return;
+      const call = this.#bySipCallId.get(ev.data.callId);
+      if (!call) return;
+      call.session.log(ev.direction === "in" ? "sip.in" : "sip.out", { ...ev.data });
+      call.evidence?.sip({ direction: t.direction, transport: t.peer.transport, local: t.local, peer: t.peer, raw: t.raw, at: t.at });
     });
-    stack.onRequest((tx) => this.#route(tx));
+    o.stack.onRequest((tx) => this.#route(tx));
   }
 
   /** Sets who answers new INVITEs. */
@@ -50,14 +73,16 @@ export class SipHub implements OutboundDialer {
     });
   }
 
-  /** Sends this SIP Call-ID's messages to the session's log until the session ends. */
-  track(sipCallId: string, session: CallSession): void {
+  /** Sends this SIP Call-ID's messages to the session's log (and its capture) until the session ends. */
+  track(sipCallId: string, session: CallSession, evidence?: CallEvidence): void {
     if (!sipCallId) return;
-    this.#bySipCallId.set(sipCallId, session);
+    const entry = { session, evidence };
+    this.#bySipCallId.set(sipCallId, entry);
     session.once("ended", () => {
-      // Late retransmissions and the BYE's answer still belong to the call: keep the mapping briefly.
+      // Late retransmissions and the BYE's answer still belong to the call's log: keep the mapping briefly.
+      entry.evidence = undefined;
       setTimeout(() => {
-        if (this.#bySipCallId.get(sipCallId) === session) this.#bySipCallId.delete(sipCallId);
+        if (this.#bySipCallId.get(sipCallId) === entry) this.#bySipCallId.delete(sipCallId);
       }, 5000).unref();
     });
   }
