@@ -18,9 +18,20 @@ export const EMBEDDED_VOICES: readonly Voice[] = [
   { voice_id: "espeak-en-gb-female", voice_name: "Espeak British (female)", provider: "espeak-ng", gender: "female", accent: "British", age: "middle aged", engine_voice: "en-gb+f3" },
 ];
 
-/** The voices of every configured engine. */
+/**
+ * Voices of an OpenAI-compatible speech endpoint (`POST /v1/audio/speech`); usable when the agent
+ * sets `parley_tts.base_url`.
+ */
+export const OPENAI_VOICES: readonly Voice[] = [
+  { voice_id: "openai-alloy", voice_name: "Alloy (OpenAI-compatible)", provider: "openai", gender: "female", accent: "American", age: "young", engine_voice: "alloy" },
+  { voice_id: "openai-echo", voice_name: "Echo (OpenAI-compatible)", provider: "openai", gender: "male", accent: "American", age: "middle aged", engine_voice: "echo" },
+  { voice_id: "openai-nova", voice_name: "Nova (OpenAI-compatible)", provider: "openai", gender: "female", accent: "American", age: "young", engine_voice: "nova" },
+  { voice_id: "openai-onyx", voice_name: "Onyx (OpenAI-compatible)", provider: "openai", gender: "male", accent: "American", age: "middle aged", engine_voice: "onyx" },
+];
+
+/** The voices of every engine Parley can drive (network voices need the agent's endpoint). */
 export function listVoices(): readonly Voice[] {
-  return EMBEDDED_VOICES;
+  return [...EMBEDDED_VOICES, ...OPENAI_VOICES];
 }
 
 /** A voice by id. */

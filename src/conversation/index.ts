@@ -1,0 +1,16 @@
+export { Conversation, type ConversationCallbacks, type ConversationOptions, type ConversationResults, type TranscriptUpdate, type TurnTiming } from "./conversation.js";
+export { createConversationRunner, type ConversationRun, type ConversationRunContext, type ConversationRunnerDeps } from "./runner.js";
+export { conversationSettings, llmUrlOf, type ConversationAgentConfig, type ConversationSettings, type ParleyAsrConfig, type ParleyTtsConfig } from "./agent-config.js";
+export type { AsrEvent, AsrProvider, AsrTurn, AsrWord } from "./asr-provider.js";
+export { TtsError, type TtsProvider } from "./tts-provider.js";
+export { PocketsphinxAsr, type PocketsphinxOptions } from "./pocketsphinx-asr.js";
+export { EspeakTts, type EspeakOptions } from "./espeak-tts.js";
+export { OpenAiAsr, type OpenAiAsrOptions } from "./openai-asr.js";
+export { OpenAiTts, type OpenAiTtsOptions } from "./openai-tts.js";
+export { DeepgramAsr, type DeepgramAsrOptions } from "./deepgram-asr.js";
+export { asrFor, ttsFor } from "./providers.js";
+export { Vad } from "./vad.js";
+export { TurnDetector, endpointingMs, bargeInMs, type TurnEvent, type TurnSettings } from "./turn-detector.js";
+export { grammarFromPhrases } from "./jsgf.js";
+export { summarize } from "./latency-stats.js";
+export * from "./voices.js";
