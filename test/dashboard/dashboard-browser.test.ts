@@ -322,6 +322,12 @@ test("agents: create, edit and delete through the UI, with field errors and a te
   assert.equal(created.json.voice_id, "espeak-en-gb-female");
   assert.deepEqual(created.json.response_engine, { type: "custom-llm", llm_websocket_url: "wss://llm.example.test/retell" });
 
+  // Each agent links to its calls (none yet for a new agent).
+  await page.getByRole("link", { name: "Calls of Billing bot" }).click();
+  assert.match(page.url(), new RegExp(`#/calls\\?agent=${id}$`));
+  await page.locator("p.empty").waitFor();
+  assert.equal(await page.getByLabel("Agent", { exact: true }).inputValue(), id);
+  await page.goBack();
   await page.getByRole("button", { name: "Edit Billing bot" }).click();
   assert.equal(await page.getByLabel("LLM websocket URL").inputValue(), "wss://llm.example.test/retell");
   await page.getByLabel("Name").fill("Billing bot v2");

@@ -5,6 +5,7 @@ import { TestCall } from "../components/TestCall.js";
 import { formatTime } from "../format.js";
 import { formErrors, NO_ERRORS, type FormErrors } from "../formErrors.js";
 import { useAgents, useLoad } from "../hooks.js";
+import { href } from "../router.js";
 import { useSession } from "../session.js";
 import type { Agent, Voice } from "../types.js";
 
@@ -164,6 +165,7 @@ export function AgentsPage() {
                     <td data-label="Agent id"><code>{a.agent_id}</code></td>
                     <td data-label="Modified">{formatTime(a.user_modified_timestamp)}</td>
                     <td data-label="Actions" className="row-actions">
+                      <a href={href({ page: "calls", params: { agent: a.agent_id } })} aria-label={`Calls of ${name}`}>Calls</a>
                       <button type="button" onClick={() => void startEdit(a.agent_id)} aria-label={`Edit ${name}`}>Edit</button>
                       <ConfirmButton what={name} onConfirm={() => void remove(a.agent_id, name)} />
                       <TestCall agents={[]} fixedAgentId={a.agent_id} agentName={name} idSuffix={`-${a.agent_id}`} />

@@ -3,6 +3,7 @@ import { ApiFailure, messageOf } from "../api.js";
 import { ConfirmButton, errorProps, Field } from "../components/Field.js";
 import { formErrors, NO_ERRORS, type FormErrors } from "../formErrors.js";
 import { useAgents, useLoad } from "../hooks.js";
+import { href } from "../router.js";
 import { useSession } from "../session.js";
 import type { AgentSummary, PhoneNumber } from "../types.js";
 
@@ -223,7 +224,7 @@ export function NumbersPage() {
                 const t = n.sip_outbound_trunk_config;
                 return (
                   <tr key={n.phone_number} data-number={n.phone_number}>
-                    <td data-label="Number"><code>{n.phone_number}</code></td>
+                    <td data-label="Number"><a href={href({ page: "calls", params: { from: n.phone_number, direction: "outbound" } })} aria-label={`Outbound calls from ${n.phone_number}`}><code>{n.phone_number}</code></a></td>
                     <td data-label="Nickname">{n.nickname ?? "—"}</td>
                     <td data-label="Trunk">{t ? `${t.termination_uri ?? "?"} (${t.transport})` : <span className="muted">purchased</span>}</td>
                     <td data-label="Inbound agent">{agentName(n.inbound_agents?.[0]?.agent_id)}</td>
