@@ -44,6 +44,8 @@ export interface SipStackOptions {
   readonly parse?: ParseOptions;
   /** Applied to new INVITEs (not retransmissions, not re-INVITEs) before a transaction is made. */
   readonly inviteRateLimit?: { readonly limiter: InviteRateLimiter; readonly action: "reject" | "drop"; readonly retryAfterSec?: number };
+  /** Above this many live server transactions, new requests get 503 + Retry-After; default 100,000. */
+  readonly maxServerTransactions?: number;
   /** Allow-list: false for a peer we do not talk to. */
   readonly acceptPeer?: (source: Peer, req: SipRequest) => boolean;
   /** What to do with requests from peers `acceptPeer` refuses; default drop (silence tells a scanner nothing). */
@@ -357,6 +359,9 @@ class Stack implements SipStack {
   #screen(req: SipRequest, source: Peer): Screening {
     if (this.o.acceptPeer !== undefined && !this.o.acceptPeer(source, req)) {
       return this.o.unknownPeerAction === "reject" ? { action: "reject", status: 403, reason: "Forbidden" } : { action: "drop" };
+    }
+    if (this.#transactions.counts.servers >= (this.o.maxServerTransactions ?? 100_000)) {
+      return { action: "reject", status: 503, reason: "Service Unavailable", headers: [["Retry-After", "5"]] };
     }
     const limit = this.o.inviteRateLimit;
     if (limit !== undefined && req.method === "INVITE" && req.headers.to()?.tag === undefined && !limit.limiter(source)) {

@@ -234,3 +234,23 @@ test("a throwing request handler or listener gets a 500 and a tu_error trace, ne
     await b.close();
   }
 });
+
+test("above maxServerTransactions new requests are refused with 503 + Retry-After", { timeout: 10_000 }, async () => {
+  const a = createSipStack({ host: "127.0.0.1", port: 0, transports: ["udp"], timers: { t1Ms: 20 } });
+  const b = createSipStack({ host: "127.0.0.2", port: 0, transports: ["udp"], maxServerTransactions: 1, timers: { t1Ms: 20, tryingDelayMs: 0 } });
+  b.onRequest((tx) => { if (tx.request.method !== "INVITE") tx.respond(200, "OK"); }); // INVITEs are left ringing
+  await a.listen();
+  await b.listen();
+  try {
+    const bAddr = b.addresses.udp!;
+    const first = a.request(a.createRequest("INVITE", `sip:x@${bAddr.address}:${bAddr.port}`));
+    await within(new Promise<void>((r) => first.on((e) => { if (e.type === "provisional") r(); })), 5000, "the 100 Trying");
+    const second = await within(a.request(a.createRequest("OPTIONS", `sip:x@${bAddr.address}:${bAddr.port}`)).outcome, 5000, "the refused OPTIONS");
+    assert.equal(second.kind === "final" && second.response.status, 503);
+    assert.equal(second.kind === "final" && second.response.headers.get("retry-after"), "5");
+    assert.equal(b.transactionCounts.servers, 2, "the ringing INVITE and the refused OPTIONS (kept to absorb retransmissions)");
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
