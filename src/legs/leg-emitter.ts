@@ -1,15 +1,37 @@
 import type { AudioLegEvent } from "../core/audio-leg.js";
 
-/** The listener list behind `AudioLeg.on`; a listener that throws cannot break the leg. */
+/** Events kept while held: 10 s of 20 ms frames, so a slow join cannot grow memory without bound. */
+const MAX_HELD = 500;
+
+/**
+ * The listener list behind `AudioLeg.on`. While held (between a socket joining and the call
+ * binding the leg) events are queued rather than lost, except `ended`, which always goes at once.
+ */
 export class LegEmitter {
   readonly #listeners = new Set<(e: AudioLegEvent) => void>();
+  #held: AudioLegEvent[] | undefined;
+
+  constructor(held = false) {
+    if (held) this.#held = [];
+  }
 
   on(listener: (e: AudioLegEvent) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
+  /** Delivers what was held, then passes events straight through. */
+  release(): void {
+    const held = this.#held;
+    this.#held = undefined;
+    for (const e of held ?? []) this.emit(e);
+  }
+
   emit(e: AudioLegEvent): void {
+    if (this.#held && e.type !== "ended") {
+      if (this.#held.length < MAX_HELD) this.#held.push(e);
+      return;
+    }
     for (const l of [...this.#listeners]) {
       try {
         l(e);

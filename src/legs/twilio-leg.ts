@@ -11,6 +11,8 @@ import { parseTwilioFrame, twilioClear, twilioMark, twilioMedia, type TwilioInbo
 export interface TwilioLegOptions {
   readonly mediaTimeouts?: MediaTimeouts;
   readonly pacer?: Pacer;
+  /** Queue events until `release()` (the route holds them while the call is being bound). */
+  readonly held?: boolean;
 }
 
 /** What Twilio's `start` message said about the stream. */
@@ -34,7 +36,7 @@ export class TwilioLeg implements AudioLeg {
   readonly inputRate = 8000;
   readonly outputRate = 8000;
   readonly #ws: WebSocket;
-  readonly #events = new LegEmitter();
+  readonly #events: LegEmitter;
   readonly #startListeners: Array<(s: TwilioStart) => void> = [];
   readonly #watchdog: MediaWatchdog;
   readonly #sender: PacedSender;
@@ -46,6 +48,7 @@ export class TwilioLeg implements AudioLeg {
 
   constructor(ws: WebSocket, opts: TwilioLegOptions = {}) {
     this.#ws = ws;
+    this.#events = new LegEmitter(opts.held ?? false);
     this.#sender = new PacedSender(8000, (f) => this.#sendFrame(f), () => this.#sendMark(), opts.pacer);
     this.#watchdog = new MediaWatchdog(opts.mediaTimeouts ?? DEFAULT_MEDIA_TIMEOUTS, ({ sawAudio, silentMs }) =>
       this.#fail(
@@ -70,6 +73,11 @@ export class TwilioLeg implements AudioLeg {
   /** Runs `fn` when the `start` message arrives (before any media is delivered). */
   onStart(fn: (s: TwilioStart) => void): void {
     this.#startListeners.push(fn);
+  }
+
+  /** Delivers events held since construction (see `held`). */
+  release(): void {
+    this.#events.release();
   }
 
   on(listener: (e: AudioLegEvent) => void): () => void {
@@ -109,8 +117,9 @@ export class TwilioLeg implements AudioLeg {
   #fail(end: CallEnd, code = 1011): void {
     if (this.#ended) return;
     this.#stop();
-    this.#events.emit({ type: "ended", end });
+    // The socket closes with the failure's own code before the call's hangup would close it with 1000.
     if (isOpen(this.#ws)) this.#ws.close(code, closeReason(end.reason));
+    this.#events.emit({ type: "ended", end });
   }
 
   #onClose(code: number): void {

@@ -20,6 +20,8 @@ export interface WebLegOptions {
   readonly mediaTimeouts?: MediaTimeouts;
   readonly maxFrameBytes?: number;
   readonly pacer?: Pacer;
+  /** Queue events until `release()` (the route holds them while the call is being bound). */
+  readonly held?: boolean;
 }
 
 /** Counters kept for the call log and tests. */
@@ -44,7 +46,7 @@ export class WebLeg implements AudioLeg {
   readonly inputRate: number;
   readonly outputRate: number;
   readonly #ws: WebSocket;
-  readonly #events = new LegEmitter();
+  readonly #events: LegEmitter;
   readonly #watchdog: MediaWatchdog;
   readonly #sender: PacedSender;
   readonly #chunker: FrameChunker;
@@ -63,6 +65,7 @@ export class WebLeg implements AudioLeg {
 
   constructor(ws: WebSocket, opts: WebLegOptions = {}) {
     this.#ws = ws;
+    this.#events = new LegEmitter(opts.held ?? false);
     this.inputRate = this.outputRate = opts.rate ?? 16_000;
     this.#enableUpdate = opts.enableUpdate ?? false;
     this.#maxFrameBytes = opts.maxFrameBytes ?? MAX_WEB_FRAME_BYTES;
@@ -92,6 +95,11 @@ export class WebLeg implements AudioLeg {
     if (this.#started || this.#ended) return;
     this.#started = true;
     this.#watchdog.start();
+  }
+
+  /** Delivers events held since construction (see `held`). */
+  release(): void {
+    this.#events.release();
   }
 
   on(listener: (e: AudioLegEvent) => void): () => void {
@@ -142,8 +150,9 @@ export class WebLeg implements AudioLeg {
   #fail(end: CallEnd, code: number): void {
     if (this.#ended) return;
     this.#stop();
-    this.#emit({ type: "ended", end });
+    // The socket closes with the failure's own code before the call's hangup would close it with 1000.
     if (isOpen(this.#ws)) this.#ws.close(code, closeReason(end.reason));
+    this.#emit({ type: "ended", end });
   }
 
   #onClose(code: number, reason: string): void {

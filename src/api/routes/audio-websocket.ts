@@ -115,6 +115,7 @@ class Joiner {
         const stored = /^call_/.test(id) ? await this.#d.store.calls.getById(id) : undefined;
         if (stored?.disconnectionReason) return refuse(ws, AUDIO_WS_CLOSE.callEnded, `call ended: ${stored.disconnectionReason}`);
         if (stored) return refuse(ws, AUDIO_WS_CLOSE.unknownCall, `call ${id} is live on another node`);
+        if (id.startsWith("call_")) return refuse(ws, AUDIO_WS_CLOSE.unknownCall, `unknown call ${id}`);
         return this.#awaitTwilio(ws, id, hold, early);
       }
       ws.off("message", hold);
@@ -154,6 +155,7 @@ class Joiner {
     const clientRate = rateText !== null && /^\d{4,6}$/.test(rateText) ? Number(rateText) : undefined;
     if (clientRate !== undefined && (clientRate < 8000 || clientRate > 96_000)) return refuse(ws, AUDIO_WS_CLOSE.badRequest, `sample_rate ${clientRate} is out of range`);
     const leg = new WebLeg(ws, {
+      held: true,
       ...(clientRate !== undefined ? { clientRate } : {}),
       enableUpdate: query.get("enable_update") === "true",
       ...(this.#o.mediaTimeouts ? { mediaTimeouts: this.#o.mediaTimeouts } : {}),
@@ -206,7 +208,7 @@ class Joiner {
   }
 
   #twilioLeg(ws: WebSocket): TwilioLeg {
-    return new TwilioLeg(ws, this.#o.mediaTimeouts ? { mediaTimeouts: this.#o.mediaTimeouts } : {});
+    return new TwilioLeg(ws, { held: true, ...(this.#o.mediaTimeouts ? { mediaTimeouts: this.#o.mediaTimeouts } : {}) });
   }
 
   #startTwilio(session: CallSession, leg: TwilioLeg, s: TwilioStart): void {
@@ -221,7 +223,7 @@ class Joiner {
   }
 
   /** Marks the call connected and hands the leg to the session (which starts the conversation). */
-  async #bind(session: CallSession, leg: AudioLeg & { close(end?: CallEnd): void }, started?: () => void): Promise<void> {
+  async #bind(session: CallSession, leg: AudioLeg & { close(end?: CallEnd): void; release(): void }, started?: () => void): Promise<void> {
     const pre = leg.on((e) => {
       if (e.type === "ended") void session.end(e.end);
     });
@@ -229,6 +231,7 @@ class Joiner {
     pre();
     if (session.ending) return leg.close();
     session.attachLeg(leg);
+    leg.release();
     started?.();
   }
 }
