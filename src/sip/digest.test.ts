@@ -143,3 +143,14 @@ test("interop: we answer the sip package's challenge and it authenticates us", (
   const again = { realm: "kirm.test", nonce: (ctx as { nonce?: string }).nonce };
   assert.equal(kirmDigest.authenticateRequest(again, kirm.parse(serializeMessage(right))!, { user: "bob", password: "pw" }), true);
 });
+
+test("a replayed credential (same nonce, same or lower nc) is refused; the next nc is accepted", () => {
+  const server = new DigestServer({ realm: "r", algorithms: ["SHA-256"] });
+  const c = parseChallenge(server.challenge()[0]!)!;
+  const lookup = () => ({ password: "p" });
+  const first = buildAuthorization({ challenge: c, method: "REGISTER", uri: "sip:r", username: "u", password: "p", nc: 1 });
+  assert.equal(server.verify(first, "REGISTER", lookup).ok, true);
+  assert.deepEqual(server.verify(first, "REGISTER", lookup), { ok: false, reason: "replay" });
+  const second = buildAuthorization({ challenge: c, method: "REGISTER", uri: "sip:r", username: "u", password: "p", nc: 2 });
+  assert.equal(server.verify(second, "REGISTER", lookup).ok, true);
+});

@@ -159,7 +159,9 @@ export type DigestVerdict =
   | { ok: true; username: string }
   | {
       ok: false;
-      reason: "missing" | "malformed" | "wrong_realm" | "unknown_user" | "bad_nonce" | "stale" | "unsupported_algorithm" | "bad_response";
+      reason:
+        | "missing" | "malformed" | "wrong_realm" | "unknown_user" | "bad_nonce" | "stale" | "unsupported_algorithm"
+        | "bad_response" | "replay";
       /** True when the client should simply retry with a fresh nonce (answer 401 with stale=true). */
       stale?: boolean;
     };
@@ -174,6 +176,10 @@ export class DigestServer {
   private readonly ttlMs: number;
   private readonly algorithms: DigestAlgorithm[];
   private readonly now: () => number;
+  // Highest nonce-count accepted per nonce (qop requests), oldest first, bounded: a replayed
+  // Authorization with the same or a lower nc is refused (RFC 7616 §3.4.5).
+  private readonly lastNc = new Map<string, number>();
+  private static readonly MAX_TRACKED_NONCES = 10_000;
 
   constructor(o: DigestServerOptions) {
     this.realm = o.realm;
@@ -229,7 +235,20 @@ export class DigestServer {
     if (!constantTimeEqual(expected, response.toLowerCase())) return { ok: false, reason: "bad_response" };
     // Right password on an expired nonce: the client only needs a fresh one (RFC 7616 §3.3 stale).
     if (age > this.ttlMs) return { ok: false, reason: "stale", stale: true };
+    if (qop !== undefined && !this.acceptNc(nonce, parseInt(nc, 16))) return { ok: false, reason: "replay" };
     return { ok: true, username };
+  }
+
+  private acceptNc(nonce: string, nc: number): boolean {
+    const last = this.lastNc.get(nonce);
+    if (last !== undefined && nc <= last) return false;
+    this.lastNc.delete(nonce);
+    this.lastNc.set(nonce, nc);
+    if (this.lastNc.size > DigestServer.MAX_TRACKED_NONCES) {
+      const oldest = this.lastNc.keys().next().value;
+      if (oldest !== undefined) this.lastNc.delete(oldest);
+    }
+    return true;
   }
 
   private newNonce(): string {
