@@ -164,11 +164,13 @@ export function AgentsPage() {
                     <td data-label="Name">{a.agent_name ?? <span className="muted">(unnamed)</span>}</td>
                     <td data-label="Agent id"><code>{a.agent_id}</code></td>
                     <td data-label="Modified">{formatTime(a.user_modified_timestamp)}</td>
-                    <td data-label="Actions" className="row-actions">
-                      <a href={href({ page: "calls", params: { agent: a.agent_id } })} aria-label={`Calls of ${name}`}>Calls</a>
-                      <button type="button" onClick={() => void startEdit(a.agent_id)} aria-label={`Edit ${name}`}>Edit</button>
-                      <ConfirmButton what={name} onConfirm={() => void remove(a.agent_id, name)} />
-                      <TestCall agents={[]} fixedAgentId={a.agent_id} agentName={name} idSuffix={`-${a.agent_id}`} />
+                    <td data-label="Actions" className="actions-cell">
+                      <div className="row-actions">
+                        <a href={href({ page: "calls", params: { agent: a.agent_id } })} aria-label={`Calls of ${name}`}>Calls</a>
+                        <button type="button" onClick={() => void startEdit(a.agent_id)} aria-label={`Edit ${name}`}>Edit</button>
+                        <ConfirmButton what={name} onConfirm={() => void remove(a.agent_id, name)} />
+                        <TestCall agents={[]} fixedAgentId={a.agent_id} agentName={name} idSuffix={`-${a.agent_id}`} />
+                      </div>
                     </td>
                   </tr>
                 );

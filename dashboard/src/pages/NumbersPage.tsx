@@ -229,10 +229,12 @@ export function NumbersPage() {
                     <td data-label="Trunk">{t ? `${t.termination_uri ?? "?"} (${t.transport})` : <span className="muted">purchased</span>}</td>
                     <td data-label="Inbound agent">{agentName(n.inbound_agents?.[0]?.agent_id)}</td>
                     <td data-label="Outbound agent">{agentName(n.outbound_agents?.[0]?.agent_id)}</td>
-                    <td data-label="Actions" className="row-actions">
-                      <button type="button" onClick={() => open("edit", draftOf(n))} aria-label={`Edit ${n.phone_number}`}>Edit</button>
-                      {t && <button type="button" onClick={() => open("reimport", draftOf(n))} aria-label={`Delete and re-import ${n.phone_number}`}>Re-import</button>}
-                      <ConfirmButton what={n.phone_number} onConfirm={() => void remove(n.phone_number)} />
+                    <td data-label="Actions" className="actions-cell">
+                      <div className="row-actions">
+                        <button type="button" onClick={() => open("edit", draftOf(n))} aria-label={`Edit ${n.phone_number}`}>Edit</button>
+                        {t && <button type="button" onClick={() => open("reimport", draftOf(n))} aria-label={`Delete and re-import ${n.phone_number}`}>Re-import</button>}
+                        <ConfirmButton what={n.phone_number} onConfirm={() => void remove(n.phone_number)} />
+                      </div>
                     </td>
                   </tr>
                 );
