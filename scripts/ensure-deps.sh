@@ -28,7 +28,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 if [ "${1:-}" = "--test" ]; then
-  apt_install sip-tester tshark sox espeak-ng postgresql redis-server openssl
+  apt_install sip-tester tshark sox espeak-ng postgresql redis-server openssl baresip-core pocketsphinx pocketsphinx-en-us chromium
   # PostgreSQL and Redis: use the running ones, or start the Debian-installed ones.
   if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
     ver=$(ls /etc/postgresql 2>/dev/null | sort -n | tail -1)
