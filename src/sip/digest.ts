@@ -101,7 +101,8 @@ export function authorizeRequest(
   return { name: proxy ? "Proxy-Authorization" : "Authorization", value };
 }
 
-interface ResponseInput {
+/** Inputs of the digest `response` computation. */
+export interface DigestResponseInput {
   algorithm: DigestAlgorithm;
   username: string;
   realm: string;
@@ -118,7 +119,7 @@ interface ResponseInput {
 }
 
 /** The `response` value of RFC 7616 §3.4.1 (and RFC 2069 when there is no qop). */
-export function digestResponse(i: ResponseInput): string {
+export function digestResponse(i: DigestResponseInput): string {
   const H = hasher(i.algorithm);
   let ha1 = i.ha1 ?? H(`${i.username}:${i.realm}:${i.password ?? ""}`);
   if (i.algorithm.endsWith("-sess")) ha1 = H(`${ha1}:${i.nonce}:${i.cnonce}`);
