@@ -43,6 +43,8 @@ test("the shell and its assets are public; the data endpoints are not", async ()
   assert.match(js.headers.get("content-type") ?? "", /javascript/);
   assert.equal((await fetch(p.url + "/dashboard")).status, 200);
   assert.equal((await fetch(p.url + "/dashboard/assets/nope.js")).status, 404);
+  // The shell is only served uncached at / and /dashboard, never as a cacheable static file.
+  assert.equal((await fetch(p.url + "/dashboard/index.html")).status, 404);
   assert.equal((await api("POST", "/parley/v1/dashboard/call-stats", {}, "")).status, 401);
   assert.equal((await api("POST", "/parley/v1/dashboard/search-calls", { query: "x" }, "wrong")).status, 401);
 });

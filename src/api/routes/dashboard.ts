@@ -14,7 +14,7 @@ import { ApiError } from "../errors.js";
 import { v3Query } from "../list-calls-query.js";
 import { ListCallsV3Body } from "../schemas/call.js";
 
-/** Most calls one stats or search request reads; the answer says when it stopped early. */
+/** Most calls one stats request reads; the answer says when it stopped early (newest first). */
 export const SCAN_CAP = 20_000;
 const SCAN_PAGE = 1000;
 
@@ -215,6 +215,8 @@ export async function dashboardRoutes(app: FastifyInstance, deps: ApiDeps): Prom
     decorateReply: false,
     index: false,
     wildcard: true,
+    // Only the hashed bundles: the shell is served (uncached) by the routes above.
+    allowedPath: (path: string) => /^\/?assets\//.test(path),
     // Assets carry a content hash in their names, so they never change under one URL.
     immutable: true,
     maxAge: "365d",
