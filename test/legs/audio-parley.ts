@@ -91,9 +91,17 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
   ]);
 }
 
-/** Opens a websocket and waits for it to be open. */
+const seen = new WeakMap<WebSocket, Array<[Buffer, boolean]>>();
+
+/**
+ * Opens a websocket and waits for it to be open. Messages are recorded from the start: the server
+ * may speak in the same packet as its 101 answer, before an awaiting caller could listen.
+ */
 export async function openWs(url: string): Promise<WebSocket> {
   const ws = new WebSocket(url);
+  const log: Array<[Buffer, boolean]> = [];
+  seen.set(ws, log);
+  ws.on("message", (d: Buffer, b: boolean) => void log.push([d, b]));
   await withTimeout(once(ws, "open"), 5000, `open ${url}`);
   return ws;
 }
@@ -105,8 +113,10 @@ export async function closed(ws: WebSocket, ms = 5000): Promise<{ code: number; 
   return { code, reason: reason.toString() };
 }
 
-/** The first message matching `pred`. */
+/** The first message matching `pred`, including ones that arrived before the call. */
 export function nextMessage(ws: WebSocket, pred: (data: Buffer, isBinary: boolean) => boolean, ms = 5000): Promise<Buffer> {
+  const past = seen.get(ws)?.find(([d, b]) => pred(d, b));
+  if (past) return Promise.resolve(past[0]);
   return withTimeout(
     new Promise<Buffer>((resolve) => {
       const on = (data: Buffer, isBinary: boolean): void => {
