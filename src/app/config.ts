@@ -16,6 +16,8 @@ export interface ParleyConfig {
   readonly sipTlsPort: number | undefined;
   readonly sipTlsCertFile: string | undefined;
   readonly sipTlsKeyFile: string | undefined;
+  /** Extra CA certificates (PEM file) trusted when dialing TLS trunks. */
+  readonly sipTlsCaFile: string | undefined;
   readonly rtpPorts: { readonly min: number; readonly max: number };
   readonly publicHost: string;
   /** Base of every URL Parley hands out (recordings, logs, PCAPs). */
@@ -127,6 +129,7 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
     sipTlsPort: tlsCert ? port(env, "PARLEY_SIP_TLS_PORT", 5061) : undefined,
     sipTlsCertFile: tlsCert,
     sipTlsKeyFile: tlsKey,
+    sipTlsCaFile: env.PARLEY_SIP_TLS_CA || undefined,
     rtpPorts: portRange(env, "PARLEY_RTP_PORTS", "20000-20999"),
     publicHost,
     publicBaseUrl: (env.PARLEY_PUBLIC_URL || `http://${publicHost}:${publicPort}`).replace(/\/+$/, ""),

@@ -97,7 +97,14 @@ export async function startParley(config: ParleyConfig, opts: StartOptions): Pro
       publicHost: config.publicHost,
       timers: { t1Ms: config.sipT1Ms },
       ...(config.sipTlsPort !== undefined && config.sipTlsCertFile && config.sipTlsKeyFile
-        ? { tls: { port: config.sipTlsPort, cert: readFileSync(config.sipTlsCertFile), key: readFileSync(config.sipTlsKeyFile) } }
+        ? {
+            tls: {
+              port: config.sipTlsPort,
+              cert: readFileSync(config.sipTlsCertFile),
+              key: readFileSync(config.sipTlsKeyFile),
+              ...(config.sipTlsCaFile ? { ca: readFileSync(config.sipTlsCaFile) } : {}),
+            },
+          }
         : {}),
       inviteRateLimit: { limiter: tokenBucketLimiter({ ratePerSec: config.sipInviteRatePerSec, burst: config.sipInviteRatePerSec * 2 }), action: "reject", retryAfterSec: 1 },
       acceptPeer: (_peer, req) => !isScanner(req),
