@@ -457,3 +457,67 @@ test("a wildcard-bound session shows its SDP address as the local side of taps",
     raw.close();
   }
 });
+
+test("a flood of random and half-valid datagrams neither crashes a session nor stops its audio", async () => {
+  const [a, b] = await pair({}, { jitterBuffer: { mode: "adaptive" } });
+  const raw = await rawSocket();
+  try {
+    await next(b, "first-packet");
+    let x = 12345;
+    const rand = () => (x = (x * 1103515245 + 12345) & 0x7fffffff);
+    for (let i = 0; i < 2000; i++) {
+      const d = Buffer.alloc(1 + (rand() % 300));
+      for (let j = 0; j < d.length; j++) d[j] = rand() & 0xff;
+      if (i % 2) d[0] = 0x80 | (d[0]! & 0x3f); // version 2: gets past the first check
+      if (i % 7 === 0 && d.length > 1) d[1] = 200 + (rand() % 5); // looks like RTCP
+      raw.send(d, i % 3 ? b.local.port : b.localRtcp!.port, "127.0.0.1");
+    }
+    // Audio from the real peer keeps flowing afterwards.
+    const n = b.stats().received.packets;
+    await next(b, "audio", (e) => !e.concealed && b.stats().received.packets >= n + 20);
+    const st = b.stats();
+    assert.ok(st.received.invalid > 0);
+    // Valid-looking packets from a stranger's address are dropped: no hijack of the media path.
+    assert.ok(st.received.foreign > 0);
+    assert.deepEqual(st.remote, a.local);
+  } finally {
+    await a.close();
+    await b.close();
+    raw.close();
+  }
+});
+
+test("strict RTP: a second source is ignored while the first talks, and taken over once it falls silent", async () => {
+  const first = await rawSocket();
+  const second = await rawSocket();
+  const s = await RtpSession.open({ codec: "PCMU", bind: { address: "127.0.0.1" }, rtcp: { enabled: false }, jitterBuffer: false, pacer: new Pacer() });
+  const pkt = (ssrc: number, seq: number) => serializeRtp({ payloadType: 0, sequenceNumber: seq, timestamp: seq * 160, ssrc, payload: Buffer.alloc(160, 0xff) });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const learnt = next(s, "latched");
+    first.send(pkt(1, 1), s.local.port, "127.0.0.1");
+    assert.equal((await learnt).remote.port, first.address().port);
+    // Interleaved: the first source keeps talking, the second's packets are all dropped.
+    const heard = next(s, "audio", () => s.stats().received.foreign >= 5);
+    for (let i = 0; i < 5; i++) {
+      first.send(pkt(1, 2 + i), s.local.port, "127.0.0.1");
+      second.send(pkt(2, 100 + i), s.local.port, "127.0.0.1");
+    }
+    // Loopback delivers in send order: when this last packet is played, all of the above were seen.
+    first.send(pkt(1, 7), s.local.port, "127.0.0.1");
+    await heard;
+    assert.equal(s.stats().remote!.port, first.address().port);
+    // The first source goes quiet; the second keeps sending in sequence and is learnt.
+    const moved = next(s, "latched");
+    let seq = 200;
+    timer = setInterval(() => second.send(pkt(2, seq++), s.local.port, "127.0.0.1"), 50);
+    const m = await moved;
+    assert.equal(m.remote.port, second.address().port);
+    assert.equal(m.previous!.port, first.address().port);
+  } finally {
+    clearInterval(timer);
+    await s.close();
+    first.close();
+    second.close();
+  }
+});

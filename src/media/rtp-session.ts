@@ -31,6 +31,10 @@ import { isRtcpPacketType, parseRtp, RTP_HEADER_BYTES, writeRtpHeader, type RtpP
 const CLOCK_RATE = 8000;
 const CN_PAYLOAD_TYPE = 13;
 const DTMF_END_TIMEOUT_MS = 800;
+/** A learnt media source must be silent this long before another address may take its place. */
+const RELEARN_QUIET_MS = 500;
+/** …and the new address must send this many packets in sequence first (strict RTP, as Asterisk's strictrtp). */
+const RELEARN_PACKETS = 3;
 
 /** SDP media direction (RFC 4566 §6). */
 export type MediaDirection = "sendrecv" | "sendonly" | "recvonly" | "inactive";
@@ -100,7 +104,12 @@ export interface RtpSessionOptions {
   remote?: Endpoint | null;
   /** Where to send RTCP, if not remote port + 1 (SDP a=rtcp). */
   remoteRtcp?: Endpoint | null;
-  /** Symmetric RTP: send to where the peer's RTP really comes from once it arrives (default true). */
+  /**
+   * Symmetric and strict RTP (default true): media is learnt from the first packet's address, sent back
+   * there, and packets from other addresses are dropped, unless the learnt source has been silent for
+   * 500 ms and the new one sends 3 packets in sequence (NAT rebinding). `setRemote` re-learns. False:
+   * accept from anywhere and always send to `remote`.
+   */
   latching?: boolean;
   rtcp?: RtcpOptions;
   /** Playout buffer; `false` emits audio as packets arrive (default adaptive). */
@@ -126,6 +135,8 @@ export interface RtpSessionStats {
     duplicatesOrLate: number;
     invalid: number;
     unknownPayloadType: number;
+    /** Packets dropped because they came from an address other than the learnt source (strict RTP). */
+    foreign: number;
     remoteSsrc: number | null;
   };
   jitterBuffer: JitterBufferStats | null;
@@ -177,6 +188,10 @@ export class RtpSession {
   private remoteRtcp: Endpoint | null;
   private latched = false;
   private closed = false;
+  private source: Endpoint | null = null;
+  private sourceLastMs = 0;
+  private candidate: { from: Endpoint; ssrc: number; seq: number; count: number } | null = null;
+  private foreign = 0;
   private direction: MediaDirection = "sendrecv";
 
   // send state
@@ -297,6 +312,8 @@ export class RtpSession {
     this.remote = remote;
     this.remoteRtcp = remoteRtcp;
     this.latched = false;
+    this.source = null;
+    this.candidate = null;
   }
 
   /**
@@ -509,6 +526,44 @@ export class RtpSession {
     this.onRtp(parsed.packet, from, atMs);
   }
 
+  /** Strict RTP: whether a packet from `from` is media of this session (see `latching`). */
+  private acceptSource(p: RtpPacket, from: Endpoint, nowMs: number): boolean {
+    if (!(this.opts.latching ?? true)) return true;
+    if (this.source === null || sameEndpoint(this.source, from)) {
+      if (this.source === null) this.learn(from);
+      this.sourceLastMs = nowMs;
+      this.candidate = null;
+      return true;
+    }
+    if (nowMs - this.sourceLastMs >= RELEARN_QUIET_MS) {
+      const c = this.candidate;
+      if (c && sameEndpoint(c.from, from) && c.ssrc === p.ssrc && p.sequenceNumber === ((c.seq + 1) & 0xffff)) {
+        c.seq = p.sequenceNumber;
+        c.count++;
+      } else {
+        this.candidate = { from, ssrc: p.ssrc, seq: p.sequenceNumber, count: 1 };
+      }
+      if ((this.candidate as { count: number }).count >= RELEARN_PACKETS) {
+        this.learn(from);
+        this.sourceLastMs = nowMs;
+        this.candidate = null;
+        return true;
+      }
+    }
+    this.foreign++;
+    return false;
+  }
+
+  private learn(from: Endpoint): void {
+    this.source = from;
+    this.latched = true;
+    if (!sameEndpoint(this.remote, from)) {
+      const previous = this.remote;
+      this.remote = from;
+      this.emit({ type: "latched", remote: from, previous });
+    }
+  }
+
   private onRtp(p: RtpPacket, from: Endpoint, atMs: number): void {
     const isAudio = p.payloadType === 0 || p.payloadType === 8;
     const isDtmf = this.eventPt !== null && p.payloadType === this.eventPt;
@@ -516,6 +571,7 @@ export class RtpSession {
       this.unknownPt++;
       return;
     }
+    if (!this.acceptSource(p, from, performance.now())) return;
     this.rxPackets++;
     this.rxOctets += p.payload.length;
     this.lastPacketAtMs = atMs;
@@ -528,18 +584,7 @@ export class RtpSession {
       this.remoteSsrc = p.ssrc;
       this.rxStats = new ReceiveStats(p.ssrc, CLOCK_RATE);
       if (this.jbOptions) this.jb = new JitterBuffer<RtpPacket>(this.jbOptions);
-      if (previous !== null) {
-        this.emit({ type: "ssrc-change", previous, ssrc: p.ssrc });
-        this.latched = false; // a new source (e.g. after a transfer) may come from a new address
-      }
-    }
-    if ((this.opts.latching ?? true) && !this.latched) {
-      this.latched = true;
-      if (!sameEndpoint(this.remote, from)) {
-        const previous = this.remote;
-        this.remote = from;
-        this.emit({ type: "latched", remote: from, previous });
-      }
+      if (previous !== null) this.emit({ type: "ssrc-change", previous, ssrc: p.ssrc });
     }
     const stats = this.rxStats as ReceiveStats;
     const verdict = stats.update(p.sequenceNumber, p.timestamp, performance.now(), isAudio);
@@ -567,7 +612,14 @@ export class RtpSession {
       this.emit({ type: "invalid-packet", protocol: "rtcp", error: parsed.error, from });
       return;
     }
-    if ((this.opts.latching ?? true) && !this.rtcpMux) this.remoteRtcp = from;
+    if (this.opts.latching ?? true) {
+      // Strict: RTCP is taken only from the host media was learnt from, and answered where it came from.
+      if (this.source !== null && this.source.address !== from.address) {
+        this.foreign++;
+        return;
+      }
+      if (!this.rtcpMux) this.remoteRtcp = from;
+    }
     for (const p of parsed.packets) {
       if (p.type === "sr") this.lastSr = { middle: ntpMiddle32(p.ntpSec, p.ntpFrac), atMs: performance.now() };
       if (p.type === "sr" || p.type === "rr") {
@@ -655,6 +707,7 @@ export class RtpSession {
         duplicatesOrLate: rx?.duplicatesOrLate ?? 0,
         invalid: this.invalid,
         unknownPayloadType: this.unknownPt,
+        foreign: this.foreign,
         remoteSsrc: this.remoteSsrc,
       },
       jitterBuffer: this.jb?.stats() ?? null,
