@@ -57,10 +57,12 @@ export class Dialog {
   /** True when the dialog was made over sips:/TLS end to end. */
   readonly secure: boolean;
 
+  /** early, confirmed or terminated. */
   get state(): DialogState {
     return this.#state;
   }
 
+  /** The DialogTable key. */
   get key(): string {
     return dialogKey(this.id.callId, this.id.localTag, this.id.remoteTag);
   }
@@ -75,10 +77,12 @@ export class Dialog {
     return this.#routeSet;
   }
 
+  /** CSeq number of our latest request in the dialog. */
   get localSeq(): number {
     return this.#localSeq;
   }
 
+  /** CSeq number of the peer's latest request, once one arrived. */
   get remoteSeq(): number | undefined {
     return this.#remoteSeq;
   }
@@ -255,6 +259,7 @@ export class DialogTable {
     if (this.#byKey.get(d.key) === d) this.#byKey.delete(d.key);
   }
 
+  /** How many dialogs are live. */
   get size(): number {
     return this.#byKey.size;
   }

@@ -82,6 +82,7 @@ export class ClientTransaction {
     return () => this.#listeners.delete(listener);
   }
 
+  /** The state machine's current state. */
   get state(): string {
     return this.machine.state;
   }
@@ -126,6 +127,7 @@ export class ServerTransaction {
     return this.path.source;
   }
 
+  /** The state machine's current state. */
   get state(): string {
     return this.machine.state;
   }

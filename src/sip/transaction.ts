@@ -128,6 +128,7 @@ export class ProvisionalTally {
     return { ...this.#s };
   }
 
+  /** Provisionals seen so far. */
   get count(): number {
     return this.#s.count;
   }
