@@ -1,5 +1,7 @@
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcessByStdio } from "node:child_process";
+import { constants, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { Socket } from "node:net";
+import type { Readable } from "node:stream";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rms } from "../media/energy.js";
@@ -15,6 +17,12 @@ export interface PocketsphinxOptions {
   readonly flushSilenceMs?: number;
   /** How long a flush waits for a hypothesis once it has sent the silence (default 1500 ms). */
   readonly flushTimeoutMs?: number;
+  /**
+   * Amplitude of the white noise added to the upsampled audio (default 500, about -40 dBFS; 0 turns
+   * it off). Upsampled 8 kHz audio leaves the model's 4–6.8 kHz filters empty and the decoder picks
+   * nonsense; a noise floor there made grammar decoding work in 4 of 5 trials (docs/conversation.md).
+   */
+  readonly noiseFloor?: number;
 }
 
 /** The en-us model is 16 kHz only (spec/tooling.md): everything is upsampled to this. */
@@ -30,7 +38,7 @@ function isFiller(w: string): boolean {
 }
 
 /**
- * The embedded recogniser: one long-lived `pocketsphinx_continuous -infile /dev/stdin` per call fed
+ * The embedded recogniser: one long-lived `pocketsphinx_continuous -infile FIFO` per call fed
  * raw 16 kHz s16le. It is restarted once if it dies; a second death is fatal (→ `error_asr`).
  * pocketsphinx has its own endpointer, so a flush writes a burst of silence to close the utterance.
  */
@@ -38,7 +46,9 @@ export class PocketsphinxAsr implements AsrProvider {
   readonly name = "pocketsphinx";
   readonly #opts: PocketsphinxOptions;
   readonly #listeners = new Listeners<AsrEvent>();
-  #child: ChildProcessWithoutNullStreams | undefined;
+  #child: ChildProcessByStdio<null, Readable, Readable> | undefined;
+  #in: Socket | undefined;
+  #spawns = 0;
   #dir: string | undefined;
   #restarts = 0;
   #closed = false;
@@ -53,6 +63,7 @@ export class PocketsphinxAsr implements AsrProvider {
   #loudSinceHyp = false;
   #settleTimer: NodeJS.Timeout | undefined;
   #onHyp: (() => void) | undefined;
+  #seed = 7919;
 
   constructor(opts: PocketsphinxOptions = {}) {
     this.#opts = opts;
@@ -63,17 +74,31 @@ export class PocketsphinxAsr implements AsrProvider {
   }
 
   async start(): Promise<void> {
-    if (this.#opts.jsgf !== undefined && this.#dir === undefined) {
+    if (this.#dir === undefined) {
       this.#dir = mkdtempSync(join(tmpdir(), "parley-psx-"));
-      writeFileSync(join(this.#dir, "g.gram"), this.#opts.jsgf);
+      if (this.#opts.jsgf !== undefined) writeFileSync(join(this.#dir, "g.gram"), this.#opts.jsgf);
     }
     await this.#spawn();
   }
 
+  /**
+   * The audio goes through a FIFO: Node's stdio "pipes" are socketpairs, which pocketsphinx cannot
+   * open as `/dev/stdin` (ENXIO). The FIFO is opened read-write and non-blocking so that opening
+   * never waits for the reader and writes go through libuv's event loop, not its thread pool.
+   */
   #spawn(): Promise<void> {
-    const args = ["-infile", "/dev/stdin", "-samprate", String(RATE), "-logfn", "/dev/null", "-time", "yes"];
-    if (this.#dir) args.push("-jsgf", join(this.#dir, "g.gram"));
-    const child = spawn(this.#opts.binary ?? "pocketsphinx_continuous", args, { stdio: ["pipe", "pipe", "pipe"] });
+    const dir = this.#dir as string;
+    const fifo = join(dir, `audio-${++this.#spawns}.raw`);
+    const mk = spawnSync("mkfifo", [fifo]);
+    if (mk.status !== 0) return Promise.reject(new Error(`mkfifo failed: ${mk.stderr?.toString().trim() ?? mk.error?.message}`));
+    const fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+    const input = new Socket({ fd, readable: false, writable: true });
+    input.on("error", () => {});
+    this.#in?.destroy();
+    this.#in = input;
+    const args = ["-infile", fifo, "-samprate", String(RATE), "-logfn", "/dev/null", "-time", "yes"];
+    if (this.#opts.jsgf !== undefined) args.push("-jsgf", join(dir, "g.gram"));
+    const child = spawn(this.#opts.binary ?? "pocketsphinx_continuous", args, { stdio: ["ignore", "pipe", "pipe"] });
     this.#child = child;
     this.#streamMs = 0;
     this.#inserted = [];
@@ -81,20 +106,22 @@ export class PocketsphinxAsr implements AsrProvider {
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (s: string) => this.#onData(s));
     child.stderr.resume();
-    child.stdin.on("error", () => {});
     return new Promise((resolve, reject) => {
       child.once("spawn", () => resolve());
       child.once("error", (err) => {
         if (this.#child === child) this.#child = undefined;
+        input.destroy();
         reject(new Error(`could not run pocketsphinx_continuous: ${err.message}`));
       });
       child.once("exit", (code, sig) => this.#onExit(child, code, sig));
     });
   }
 
-  #onExit(child: ChildProcessWithoutNullStreams, code: number | null, sig: NodeJS.Signals | null): void {
+  #onExit(child: ChildProcessByStdio<null, Readable, Readable>, code: number | null, sig: NodeJS.Signals | null): void {
     if (this.#child !== child || this.#closed) return;
     this.#child = undefined;
+    this.#in?.destroy();
+    this.#in = undefined;
     const how = sig ? `signal ${sig}` : `code ${code}`;
     if (this.#restarts < 1) {
       this.#restarts += 1;
@@ -118,12 +145,26 @@ export class PocketsphinxAsr implements AsrProvider {
       this.#resampler = sampleRate === RATE ? undefined : new Resampler(sampleRate, RATE);
       this.#resamplerRate = sampleRate;
     }
-    this.#write(this.#resampler ? this.#resampler.process(pcm) : pcm);
+    this.#write(this.#resampler ? this.#resampler.process(pcm) : pcm.slice());
   }
 
   #write(pcm16k: Int16Array): void {
+    const amp = this.#opts.noiseFloor ?? 500;
+    if (amp > 0) {
+      // A seeded generator: the same audio always gets the same noise, so results are repeatable.
+      let seed = this.#seed;
+      for (let i = 0; i < pcm16k.length; i++) {
+        let r = 0;
+        for (let k = 0; k < 3; k++) {
+          seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+          r += seed / 4294967296 - 0.5;
+        }
+        pcm16k[i] = Math.max(-32768, Math.min(32767, Math.round((pcm16k[i] as number) + (r * amp * 2) / 3)));
+      }
+      this.#seed = seed;
+    }
     this.#streamMs += (pcm16k.length * 1000) / RATE;
-    this.#child?.stdin.write(Buffer.from(pcm16k.buffer, pcm16k.byteOffset, pcm16k.byteLength));
+    this.#in?.write(Buffer.from(pcm16k.buffer, pcm16k.byteOffset, pcm16k.byteLength));
   }
 
   /** Maps a time in the process's stream to caller-audio time by removing inserted silence. */
@@ -200,6 +241,8 @@ export class PocketsphinxAsr implements AsrProvider {
     this.#listeners.clear();
     const child = this.#child;
     this.#child = undefined;
+    this.#in?.destroy();
+    this.#in = undefined;
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
       child.kill("SIGKILL");
