@@ -6,7 +6,7 @@ import { ApiError } from "./errors.js";
 function isPublic(url: string): boolean {
   const path = url.split("?")[0] ?? "";
   return path === "/health" || path.startsWith("/docs") || path === "/openapi.json" || path.startsWith("/artifacts/") ||
-    path === "/" || path.startsWith("/dashboard") || path.startsWith("/audio-websocket/");
+    path === "/" || path.startsWith("/dashboard") || path.startsWith("/audio-websocket/") || path.startsWith("/sdk/");
 }
 
 function bearer(req: FastifyRequest): string | undefined {

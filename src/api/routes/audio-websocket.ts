@@ -49,7 +49,8 @@ export function audioWebsocketRoutes(app: FastifyInstance, deps: Deps, opts: Aud
   app.get("/sdk/parley-web.js", { schema: { hide: true } }, async (_req, reply) => {
     const js = await webSdkBundle();
     if (!js) return reply.code(503).type("text/plain").send("the web SDK is not built: run `npx vite build --config web-sdk/vite.config.ts`");
-    return reply.type("text/javascript; charset=utf-8").header("cache-control", "no-cache").send(js);
+    // Public code, imported as a module script by pages on other origins (the user's own site).
+    return reply.type("text/javascript; charset=utf-8").header("cache-control", "no-cache").header("access-control-allow-origin", "*").send(js);
   });
 }
 
@@ -239,7 +240,7 @@ class Joiner {
 let sdkCache: { js: string; mtimeMs: number; path: string } | undefined;
 
 /** The browser SDK: the Vite build in dist/web-sdk/ when present, else bundled from source once. */
-async function webSdkBundle(): Promise<string | undefined> {
+export async function webSdkBundle(): Promise<string | undefined> {
   const root = resolve(fileURLToPath(new URL("../../..", import.meta.url)));
   for (const dir of [join(root, "dist", "web-sdk"), join(process.cwd(), "dist", "web-sdk")]) {
     const path = join(dir, "parley-web.js");
