@@ -130,6 +130,9 @@ test("filtering by reason (select or count button), searching and paging narrow 
   await waitForRows(page, busy.length);
   assert.deepEqual((await rowIds(page)).sort(), busy.sort());
   for (const r of await page.locator("table.calls tbody tr .reason").allInnerTexts()) assert.equal(r, "dial_busy");
+  // The raw SIP code sits beside the reason, the carrier's words in its tooltip.
+  assert.deepEqual(await page.locator("table.calls tbody td.sip-code").allInnerTexts(), ["486", "486"]);
+  assert.match(String(await page.locator("table.calls tbody td.sip-code").first().getAttribute("title")), /486 Busy Here/);
   await screenshot(page, "03-filter-dial-busy");
 
   await page.getByRole("button", { name: "Reset" }).click();
@@ -481,6 +484,10 @@ test("a key revoked mid-session sends the user back to sign-in with the server's
   const page = await ctx.newPage();
   page.setDefaultTimeout(STEP_MS);
   await signIn(page, p.url, second);
+  // Let the Calls page finish its requests first, so the refusal comes from the next action.
+  await page.locator("table.calls tbody tr").first().waitFor();
+  await page.getByTestId("concurrency").waitFor();
+  await page.waitForLoadState("networkidle");
   assert.equal(await store.apiKeys.revoke(created.id), true);
   await page.getByRole("link", { name: "Agents" }).click();
   const alert = page.locator("#signin-error");

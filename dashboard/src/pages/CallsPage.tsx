@@ -5,13 +5,20 @@ import { formatDuration, formatTime, words } from "../format.js";
 import { useAgents, useLoad } from "../hooks.js";
 import { href } from "../router.js";
 import { useSession } from "../session.js";
-import { CALL_STATUSES, type CallPage, type CallStats } from "../types.js";
+import { CALL_STATUSES, type Call, type CallPage, type CallStats } from "../types.js";
 import { CallerNumbers } from "../components/CallerNumbers.js";
 import { OutcomeChart } from "../components/OutcomeChart.js";
 import { ReasonCounts } from "../components/ReasonCounts.js";
 import { TestCall } from "../components/TestCall.js";
 
 const PAGE_SIZES = [25, 50, 100, 250] as const;
+
+/** The final SIP status and the carrier's words, for the SIP column's tooltip. */
+function sipTitle(c: Call): string | undefined {
+  const sip = c.disconnection_detail?.sip;
+  if (!sip) return undefined;
+  return [`${sip.code} ${sip.phrase}`, sip.reason_header ? `Reason: ${sip.reason_header}` : ""].filter(Boolean).join("; ");
+}
 
 /** Enough of a call id to tell rows apart; the link's name and title carry all of it. */
 function shortId(id: string): string {
@@ -213,6 +220,7 @@ export function CallsPage(props: { params: Readonly<Record<string, string>> | un
                 <th scope="col">Agent</th>
                 <th scope="col">Status</th>
                 <th scope="col">Reason</th>
+                <th scope="col">SIP</th>
                 <th scope="col">Duration</th>
               </tr>
             </thead>
@@ -231,6 +239,7 @@ export function CallsPage(props: { params: Readonly<Record<string, string>> | un
                       ? <span className="reason" title={reasons.get(c.disconnection_reason)?.meaning}>{c.disconnection_reason}</span>
                       : <span className="muted">—</span>}
                   </td>
+                  <td data-label="SIP" className="sip-code" title={sipTitle(c)}>{c.disconnection_detail?.sip ? c.disconnection_detail.sip.code : <span className="muted">—</span>}</td>
                   <td data-label="Duration">{formatDuration(c.duration_ms)}</td>
                 </tr>
               ))}
