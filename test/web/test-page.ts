@@ -1,0 +1,62 @@
+// The page the browser test loads: one helper per client library, each running a whole call and
+// reporting what the page saw (events, the agent's playback level via an AnalyserNode).
+
+const MEASURE = `
+async function listen(analyser, events, maxMs) {
+  const buf = new Float32Array(analyser.fftSize);
+  let max = 0, lastLoud = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < maxMs) {
+    analyser.getFloatTimeDomainData(buf);
+    let s = 0;
+    for (const v of buf) s += v * v;
+    const rms = Math.sqrt(s / buf.length);
+    if (rms > 0.02) lastLoud = performance.now();
+    max = Math.max(max, rms);
+    // Done once the agent's audio has played and gone quiet again.
+    if (max > 0.05 && performance.now() - lastLoud > 400) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return max;
+}
+function record(client, names, events) {
+  for (const n of names) client.on(n, (x) => events.push(n === "error" ? "error:" + String(x) : n));
+}
+`;
+
+/** HTML of the test page; `/parley-web.js` and `/retell.js` are served next to it. */
+export const TEST_PAGE = `<!doctype html><meta charset="utf-8"><title>parley web-call test</title>
+<script type="module">
+import { ParleyWebClient } from "/parley-web.js";
+import { RetellWebClient } from "/retell.js";
+${MEASURE}
+window.runParley = async ({ baseUrl, accessToken, maxMs }) => {
+  const c = new ParleyWebClient({ baseUrl });
+  const events = [];
+  record(c, ["call_started", "call_ended", "agent_start_talking", "agent_stop_talking", "update", "metadata", "error"], events);
+  const ended = new Promise((r) => c.on("call_ended", r));
+  await c.startCall({ accessToken, sampleRate: 24000 });
+  const level = await listen(c.agentAnalyser, events, maxMs);
+  c.stopCall();
+  const end = await ended;
+  return { events, level, end };
+};
+window.runRetell = async ({ endpoint, callId, maxMs }) => {
+  const c = new RetellWebClient(endpoint);
+  const events = [];
+  record(c, ["conversationStarted", "conversationEnded", "agentStartTalking", "agentStopTalking", "update", "metadata", "error"], events);
+  const started = new Promise((r) => c.on("conversationStarted", r));
+  const ended = new Promise((r) => c.on("conversationEnded", r));
+  await c.startConversation({ callId, sampleRate: 24000, enableUpdate: true });
+  await started;
+  // The 1.3.3 client plays through its own worklet node; tap it for the level.
+  const analyser = c.audioContext.createAnalyser();
+  analyser.fftSize = 2048;
+  c.audioNode.connect(analyser);
+  const level = await listen(analyser, events, maxMs);
+  c.stopConversation();
+  const end = await ended;
+  return { events, level, end };
+};
+window.pageReady = true;
+</script>`;
