@@ -64,6 +64,8 @@ export class DeepgramAsr implements AsrProvider {
   #reopens = 0;
   #closed = false;
   #fatal = false;
+  /** Audio pushed while the handshake runs, sent once it is open (bounded: 5 s at 8 kHz). */
+  #early: Buffer[] = [];
 
   constructor(opts: DeepgramAsrOptions) {
     this.#o = opts;
@@ -93,6 +95,9 @@ export class DeepgramAsr implements AsrProvider {
     ws.on("message", (data: RawData, isBinary: boolean) => {
       if (isBinary) return;
       this.#onMessage(Buffer.isBuffer(data) ? data.toString("utf8") : Buffer.from(data as ArrayBuffer).toString("utf8"));
+    });
+    ws.on("open", () => {
+      for (const b of this.#early.splice(0)) ws.send(b);
     });
     ws.on("error", () => {});
     ws.on("close", (code: number, reason: Buffer) => this.#onClose(ws, code, reason.toString()));
@@ -136,13 +141,29 @@ export class DeepgramAsr implements AsrProvider {
     if (this.#closed || this.#fatal) return;
     if (!this.#ws) this.#open(sampleRate);
     const ws = this.#ws;
-    if (ws?.readyState === WebSocket.OPEN) ws.send(Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
-    // Frames sent while the handshake runs would be refused by ws; the first 100-odd ms are lost,
-    // which is silence before the caller speaks.
+    const bytes = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
+    if (ws?.readyState === WebSocket.OPEN) ws.send(bytes);
+    else if (ws?.readyState === WebSocket.CONNECTING && this.#early.length < 250) this.#early.push(Buffer.from(bytes));
+  }
+
+  #whenOpen(ws: WebSocket, timeoutMs: number): Promise<void> {
+    if (ws.readyState !== WebSocket.CONNECTING) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        ws.off("open", done);
+        ws.off("close", done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      ws.once("open", done);
+      ws.once("close", done);
+    });
   }
 
   async flush(): Promise<AsrTurn> {
     const ws = this.#ws;
+    if (ws) await this.#whenOpen(ws, this.#o.finalizeTimeoutMs ?? 1_500);
     if (ws?.readyState === WebSocket.OPEN) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, this.#o.finalizeTimeoutMs ?? 1_500);
