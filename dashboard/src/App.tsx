@@ -63,7 +63,8 @@ export function App() {
 
   return (
     <>
-      <a className="skip" href="#main">Skip to content</a>
+      {/* The hash is the router's: move focus instead of navigating to "#main". */}
+      <a className="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById("main")?.focus(); }}>Skip to content</a>
       <header className="top">
         <a className="brand" href={href({ page: "calls" })}>Parley</a>
         {session && (

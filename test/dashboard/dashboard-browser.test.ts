@@ -286,6 +286,13 @@ test("keyboard alone reaches the filters, the rows and a ladder arrow", { skip, 
 
   const busy = seeded.find((c) => c.reason === "dial_busy" && c.sipEvents === 5)!;
   await page.goto(`${p.url}/#/calls/${busy.callId}`);
+  // The skip link is the first stop and jumps to the content without leaving the page.
+  await page.getByTestId("call-status").waitFor();
+  assert.equal(await inPage(page, `document.querySelector("a[href], button, input, select, [tabindex='0']").textContent`), "Skip to content");
+  await page.getByRole("link", { name: "Skip to content" }).focus();
+  await page.keyboard.press("Enter");
+  assert.equal(await inPage(page, "document.activeElement.id"), "main");
+  assert.match(page.url(), new RegExp(`#/calls/${busy.callId}$`));
   const arrow = page.locator(".ladder-svg g.arrow").nth(3);
   await arrow.focus();
   await page.keyboard.press("Enter");
