@@ -54,8 +54,11 @@ export interface TurnTiming {
   readonly llmMs: number;
   /** Sentence handed to TTS → its first audio. */
   readonly ttsMs: number;
-  /** End of user speech → first agent audio handed to the leg. */
+  /** End of user speech (as the VAD saw it) → first agent audio handed to the leg. */
   readonly totalMs: number;
+  /** performance.now() when the turn end was decided and when the first agent audio went to the leg. */
+  readonly turnEndAt: number;
+  readonly firstAudioAt: number;
 }
 
 export interface ConversationOptions {
@@ -76,6 +79,7 @@ export interface ConversationOptions {
 /** Latency marks of the user turn an agent speech answers. */
 interface TurnMark {
   readonly speechEndAt: number;
+  readonly turnEndAt: number;
   readonly endpointMs: number;
   readonly asrMs: number;
   llmMs?: number;
@@ -132,7 +136,6 @@ export class Conversation {
   #reminders = 0;
   #stopped = false;
   #ended = false;
-  #startedAt = 0;
 
   constructor(options: ConversationOptions) {
     this.#o = options;
@@ -159,7 +162,6 @@ export class Conversation {
 
   /** Loads VAD, starts the recogniser and dials the LLM server; failures end the call. */
   async start(): Promise<void> {
-    this.#startedAt = performance.now();
     if (this.#settings.beginMessageDelayMs > 0) {
       this.#beginGate = new Promise((resolve) => (this.#beginTimer = setTimeout(resolve, this.#settings.beginMessageDelayMs)));
     }
@@ -319,7 +321,7 @@ export class Conversation {
         ? heard.words.map((w) => ({ word: w.word, start: w.startMs / 1000, end: w.endMs / 1000 }))
         : spreadWords(heard.text, ev.speechStartMs, ev.speechEndMs);
     this.#cb.log("asr.result", { provider: this.#o.asr.name, text, words: words.length, asrMs: Math.round(asrMs) });
-    this.#userSaid(text, words, { speechEndAt: now - endpointMs, endpointMs, asrMs });
+    this.#userSaid(text, words, { speechEndAt: now - endpointMs, turnEndAt: now, endpointMs, asrMs });
   }
 
   #userSaid(text: string, words: { word: string; start: number; end: number }[], mark: TurnMark | undefined): void {
@@ -478,7 +480,7 @@ export class Conversation {
           m.ttsMs = ttsMs;
           const totalMs = sent - m.speechEndAt;
           this.#lat.e2e.push(totalMs);
-          this.#o.onTurnTiming?.({ endpointMs: m.endpointMs, asrMs: m.asrMs, llmMs: m.llmMs ?? 0, ttsMs, totalMs });
+          this.#o.onTurnTiming?.({ endpointMs: m.endpointMs, asrMs: m.asrMs, llmMs: m.llmMs ?? 0, ttsMs, totalMs, turnEndAt: m.turnEndAt, firstAudioAt: sent });
         }
       }
       this.#leg.sendAudio(pcm);

@@ -20,7 +20,7 @@ export interface PocketsphinxOptions {
   /**
    * Amplitude of the white noise added to the upsampled audio (default 500, about -40 dBFS; 0 turns
    * it off). Upsampled 8 kHz audio leaves the model's 4–6.8 kHz filters empty and the decoder picks
-   * nonsense; a noise floor there made grammar decoding work in 4 of 5 trials (docs/conversation.md).
+   * nonsense; a noise floor there made grammar decoding work in 4 of 5 trials (src/conversation/README.md).
    */
   readonly noiseFloor?: number;
 }

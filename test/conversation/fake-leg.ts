@@ -35,6 +35,8 @@ export class FakeLeg implements AudioLeg {
   clears = 0;
   /** performance.now() at which the caller frame after the current playback's last sample was sent. */
   playbackEndedAt: number | undefined;
+  /** performance.now() at which the current playback's first frame was sent. */
+  playbackStartedAt: number | undefined;
   readonly #listeners = new Set<(e: AudioLegEvent) => void>();
   #timer: NodeJS.Timeout | undefined;
   #t0 = 0;
@@ -67,6 +69,7 @@ export class FakeLeg implements AudioLeg {
     while (this.#framesSent < due) {
       const frame = new Int16Array((this.inputRate * FRAME_MS) / 1000);
       if (this.#playing) {
+        if (this.#playPos === 0) this.playbackStartedAt = performance.now();
         const part = this.#playing.subarray(this.#playPos, this.#playPos + frame.length);
         frame.set(part);
         this.#playPos += frame.length;
@@ -88,6 +91,7 @@ export class FakeLeg implements AudioLeg {
     this.#playing = pcm;
     this.#playPos = 0;
     this.playbackEndedAt = undefined;
+    this.playbackStartedAt = undefined;
     return new Promise((resolve) => (this.#playDone = resolve));
   }
 
