@@ -221,6 +221,8 @@ test("the detail page shows the reason, remedy, SIP evidence, ladder, timeline a
   const events = page.locator(".timeline li.event");
   assert.equal(await events.count(), call.sipEvents + 2);
   assert.equal(await events.last().getAttribute("data-type"), "call.end");
+  // The end came 2.86 s after the last SIP message: the gap is spelled out.
+  assert.match(await events.last().innerText(), /2\.9 s later/);
   await page.getByLabel("sip", { exact: true }).uncheck();
   assert.equal(await events.count(), 2);
   await page.getByLabel("sip", { exact: true }).check();

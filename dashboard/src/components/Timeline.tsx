@@ -2,6 +2,8 @@ import { useMemo, useState } from "react";
 import { formatOffset, formatTime } from "../format.js";
 import { isSipEventData, type CallEvent } from "../types.js";
 
+const GAP_MS = 1000;
+
 /** The layer an event type belongs to: "sip.in" → "sip". */
 function layerOf(type: string): string {
   return type.split(".")[0] ?? type;
@@ -39,21 +41,31 @@ export function Timeline(props: { events: readonly CallEvent[] }) {
         ))}
       </fieldset>
       <ol className="events">
-        {shown.map((e, i) => (
-          <li key={i} className={`event layer-${layerOf(e.type)}${e.type === "call.end" ? " end" : ""}`} data-type={e.type}>
-            <details>
-              <summary>
-                <span className="t" title={formatTime(e.at)}>{formatOffset(e.tMs)}</span>
-                <span className="type">{e.type}</span>
-                <span className="sum">{summaryOf(e)}</span>
-              </summary>
-              {isSipEventData(e.data)
-                ? <pre className="sip-raw">{e.data.raw}</pre>
-                : <pre>{JSON.stringify(e.data, null, 2)}</pre>}
-            </details>
-          </li>
-        ))}
+        {shown.map((e, i) => <EventRow key={i} event={e} gapMs={i > 0 ? e.tMs - (shown[i - 1]?.tMs ?? e.tMs) : 0} />)}
       </ol>
     </div>
+  );
+}
+
+/** One log entry: when, what, a one-line summary; expands to the raw message or the data. */
+function EventRow(props: { event: CallEvent; gapMs: number }) {
+  const e = props.event;
+  const ignored = e.type === "call.end_ignored";
+  return (
+    <li className={`event layer-${layerOf(e.type)}${e.type === "call.end" ? " end" : ""}${ignored ? " ignored" : ""}`} data-type={e.type}>
+      <details>
+        <summary>
+          <span className="t" title={formatTime(e.at)}>{formatOffset(e.tMs)}</span>
+          <span className="type">{e.type}</span>
+          <span className="sum">
+            {/* Long silences are where timers fire: make them visible. */}
+            {props.gapMs >= GAP_MS && <span className="gap">{`${(props.gapMs / 1000).toFixed(1)} s later · `}</span>}
+            {ignored && <span className="gap">a later cause, not applied (the first ending wins) · </span>}
+            {summaryOf(e)}
+          </span>
+        </summary>
+        {isSipEventData(e.data) ? <pre className="sip-raw">{e.data.raw}</pre> : <pre>{JSON.stringify(e.data, null, 2)}</pre>}
+      </details>
+    </li>
   );
 }
