@@ -33,7 +33,13 @@ export class MediaWatchdog {
   /** Notes that audio arrived. */
   feed(now = Date.now()): void {
     this.#last = now;
+    if (this.#sawAudio) return;
     this.#sawAudio = true;
+    // The pending check was armed for the (longer) initial timeout: re-arm for the ongoing one.
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#arm(this.#t.ongoingMs);
+    }
   }
 
   stop(): void {

@@ -52,6 +52,14 @@ test("protocol test (written from published docs): a Twilio Media Streams client
   assert.deepEqual(call.telephony_identifier, { twilio_call_sid: tw.callSid });
   assert.deepEqual(p.traces.get(callId)?.dtmf, ["7"]);
   assert.equal(p.traces.get(callId)?.framesIn, 50);
+  // The call's detailed log keeps the stream's identity and its frame counts.
+  const events = await p.parley.store.callEvents.list(callId);
+  const start = events.find((e) => e.type === "media.port" && e.data.event === "start");
+  assert.equal(start?.data.callSid, tw.callSid);
+  const closedLeg = events.find((e) => e.type === "media.port" && e.data.event === "closed");
+  assert.equal(closedLeg?.data.framesIn, 50);
+  assert.ok(Number(closedLeg?.data.framesOut) >= 50);
+  assert.ok(events.some((e) => e.type === "media.first_rtp" && e.data.leg === "twilio"));
 });
 
 test("protocol test (written from published docs): the call id may come as a <Parameter name=\"call_id\"> on a shared stream URL", async () => {
