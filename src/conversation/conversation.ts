@@ -192,8 +192,12 @@ export class Conversation {
     this.#stopped = true;
     for (const off of this.#offs.splice(0)) off();
     for (const t of [this.#reminderTimer, this.#inactivityTimer, this.#dtmfTimer, this.#beginTimer]) clearTimeout(t);
-    if (this.#speech) this.#speech.abort.abort();
+    const s = this.#speech;
     this.#speech = undefined;
+    if (s) {
+      s.abort.abort();
+      s.wake?.();
+    }
     for (const w of [...this.#idleWaiters]) w();
     await Promise.allSettled([this.#socket.close(), this.#o.asr.close(), this.#o.tts.close?.(), this.#vadChain]);
   }
