@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { TwilioLeg } from "./twilio-leg.js";
-import { untilReceived, wsPair } from "./ws-pair.test-helper.js";
+import { untilReceived, withWsPair } from "./ws-pair.test-helper.js";
 
 const START = JSON.stringify({
   event: "start",
@@ -10,9 +10,8 @@ const START = JSON.stringify({
   start: { accountSid: "AC1", streamSid: "MZ1", callSid: "CA1", tracks: ["inbound"], customParameters: {}, mediaFormat: { encoding: "audio/x-mulaw", sampleRate: 8000, channels: 1 } },
 });
 
-test("agent audio goes out as 160-byte μ-law media frames, then a mark; clearAudio sends clear", async () => {
-  const pair = await wsPair();
-  try {
+test("agent audio goes out as 160-byte μ-law media frames, then a mark; clearAudio sends clear", () =>
+  withWsPair(async (pair) => {
     const leg = new TwilioLeg(pair.server);
     const started = new Promise<void>((r) => leg.onStart(() => r()));
     pair.client.send(JSON.stringify({ event: "connected", protocol: "Call", version: "1.0.0" }));
@@ -30,21 +29,14 @@ test("agent audio goes out as 160-byte μ-law media frames, then a mark; clearAu
     assert.equal(leg.queuedMs, 0);
     await untilReceived(pair, () => json().some((m) => m.event === "clear"));
     leg.close();
-  } finally {
-    await pair.close();
-  }
-});
+  }));
 
-test("stop before start is error_twilio in the setup phase", async () => {
-  const pair = await wsPair();
-  try {
+test("stop before start is error_twilio in the setup phase", () =>
+  withWsPair(async (pair) => {
     const leg = new TwilioLeg(pair.server);
     const ended = new Promise<{ reason: string; phase: string }>((r) => leg.on((e) => e.type === "ended" && r(e.end)));
     pair.client.send(JSON.stringify({ event: "stop", streamSid: "MZ1", stop: {} }));
     const end = await ended;
     assert.equal(end.reason, "error_twilio");
     assert.equal(end.phase, "setup");
-  } finally {
-    await pair.close();
-  }
-});
+  }));

@@ -49,3 +49,13 @@ export function untilReceived(pair: WsPair, pred: () => boolean, ms = 3000): Pro
     pair.client.on("message", check);
   });
 }
+
+/** Runs `fn` with a fresh pair and always closes it. */
+export async function withWsPair(fn: (pair: WsPair) => Promise<void>): Promise<void> {
+  const pair = await wsPair();
+  try {
+    await fn(pair);
+  } finally {
+    await pair.close();
+  }
+}
