@@ -129,3 +129,12 @@ test("error_no_audio_received: a client that joins and never sends audio (short 
     await short.close();
   }
 });
+
+test("a malformed path is answered 400, not a crash; an unknown token is refused with 4404", async () => {
+  const ws = new (await import("ws")).WebSocket(p.wsUrl("/audio-websocket/%E0%A4%A"));
+  const status = await new Promise<number>((resolve) => ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0)));
+  assert.equal(status, 400);
+  const unknown = await openWs(p.wsUrl("/audio-websocket/ws_notatoken?sample_rate=16000"));
+  unknown.send(Buffer.alloc(640));
+  assert.equal((await closed(unknown)).code, AUDIO_WS_CLOSE.unknownCall);
+});

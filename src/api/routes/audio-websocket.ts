@@ -73,7 +73,12 @@ export function attachAudioWebsocket(server: Server, deps: Deps, opts: AudioWebs
       return;
     }
     socket.on("error", () => socket.destroy());
-    wss.handleUpgrade(req, socket, head, (ws) => void joiner.accept(ws, decodeURIComponent(m[1] as string), url.searchParams));
+    const id = safeDecode(m[1] as string);
+    if (id === undefined || id.length > 256) {
+      socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => void joiner.accept(ws, id, url.searchParams));
   };
   server.on("upgrade", onUpgrade);
   const detach = (): void => {
@@ -84,6 +89,14 @@ export function attachAudioWebsocket(server: Server, deps: Deps, opts: AudioWebs
   };
   tagged[ATTACHED] = detach;
   return detach;
+}
+
+function safeDecode(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
 function refuse(ws: WebSocket, code: number, why: string): void {
@@ -186,25 +199,37 @@ class Joiner {
     for (const [d, b] of early) ws.emit("message", d, b);
   }
 
-  /** The path named no live call: it may be a Twilio stream carrying `call_id` as a <Parameter>. */
+  /**
+   * The path named no live call: it may be a Twilio stream carrying `call_id` as a <Parameter>,
+   * told apart by its first message (`connected` or `start`); anything else is an unknown call.
+   */
   #awaitTwilio(ws: WebSocket, id: string, hold: (d: Buffer, b: boolean) => void, early: Array<[Buffer, boolean]>): void {
     ws.off("message", hold);
     const timer = setTimeout(() => refuse(ws, AUDIO_WS_CLOSE.firstMessageTimeout, "no start message"), this.#o.firstMessageTimeoutMs ?? 10_000);
-    const leg = this.#twilioLeg(ws);
-    leg.on((e) => {
-      if (e.type === "ended") clearTimeout(timer);
-    });
-    leg.onStart((s) => {
-      clearTimeout(timer);
-      const callId = s.customParameters.call_id ?? s.customParameters.callId ?? id;
-      const session = this.#d.calls.live(callId);
-      if (!session || session.record.callType !== "phone_call") {
-        leg.close();
-        return refuse(ws, AUDIO_WS_CLOSE.unknownCall, `unknown call ${callId}`);
+    const first = (data: Buffer, isBinary: boolean): void => {
+      ws.off("message", first);
+      if (isBinary || !/^\s*\{/.test(data.toString("utf8", 0, 64)) || !/"event"\s*:\s*"(connected|start)"/.test(data.toString("utf8"))) {
+        clearTimeout(timer);
+        return refuse(ws, AUDIO_WS_CLOSE.unknownCall, "unknown call or access token");
       }
-      if (!this.#claim(ws, session)) return leg.close();
-      this.#startTwilio(session, leg, s);
-    });
+      const leg = this.#twilioLeg(ws);
+      leg.on((e) => {
+        if (e.type === "ended") clearTimeout(timer);
+      });
+      leg.onStart((s) => {
+        clearTimeout(timer);
+        const callId = s.customParameters.call_id ?? s.customParameters.callId ?? id;
+        const session = this.#d.calls.live(callId);
+        if (!session || session.record.callType !== "phone_call") {
+          leg.close();
+          return refuse(ws, AUDIO_WS_CLOSE.unknownCall, `unknown call ${callId}`);
+        }
+        if (!this.#claim(ws, session)) return leg.close();
+        this.#startTwilio(session, leg, s);
+      });
+      ws.emit("message", data, isBinary);
+    };
+    ws.on("message", first);
     for (const [d, b] of early) ws.emit("message", d, b);
   }
 
