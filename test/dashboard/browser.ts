@@ -31,13 +31,18 @@ export function ensureDashboardBuilt(timeoutMs = 180_000): Promise<void> {
 }
 
 /** Headless Debian Chromium with the flags that keep it off the network (spec/tooling.md recipe 11). */
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     timeout: 30_000,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", ...extraArgs],
   });
+}
+
+/** Chromium flags for a fake microphone (a built-in beep, or `wav` looped) and unprompted audio. */
+export function fakeMediaArgs(wav?: string): string[] {
+  return ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", ...(wav ? [`--use-file-for-fake-audio-capture=${wav}`] : []), "--autoplay-policy=no-user-gesture-required"];
 }
 
 /** Saves a screenshot (the whole page unless `fullPage` is false) under test-artifacts/dashboard/. */
