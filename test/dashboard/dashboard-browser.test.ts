@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { REASON_CATALOGUE, reasonInfo } from "../../src/core/index.js";
 import { startTestParley, type TestParley } from "../helpers/parley.js";
+import { apiOf } from "./api.js";
 import { CHROMIUM, ensureDashboardBuilt, launchChromium, screenshot, signIn } from "./browser.js";
 import { BURNED_NUMBER, seedCalls, type SeededCall } from "./seed.js";
 
@@ -16,16 +17,8 @@ let p: TestParley;
 let browser: Browser;
 let seeded: SeededCall[];
 let agentId: string;
+const api = apiOf(() => p);
 
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(p.url + path, {
-    method,
-    headers: { authorization: `Bearer ${p.apiKey}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
 
 /** A signed-in page of the given width; the caller closes its context. */
 async function openPage(width = 1280, height = 900): Promise<Page> {

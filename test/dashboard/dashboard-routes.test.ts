@@ -6,21 +6,14 @@ import { join } from "node:path";
 import { layoutLadder } from "../../dashboard/src/ladder.js";
 import { callerNumbers, summarise } from "../../src/api/routes/dashboard.js";
 import { startTestParley, type TestParley } from "../helpers/parley.js";
+import { apiOf } from "./api.js";
 import { ensureDashboardBuilt } from "./browser.js";
 import { BURNED_NUMBER, PLANS, seedCalls, type SeededCall } from "./seed.js";
 
 let p: TestParley;
 let seeded: SeededCall[];
+const api = apiOf(() => p);
 
-async function api(method: string, path: string, body?: unknown, key: string = p.apiKey): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(p.url + path, {
-    method,
-    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-    ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
 
 before(async () => {
   await ensureDashboardBuilt();

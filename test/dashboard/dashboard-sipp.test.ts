@@ -10,6 +10,7 @@ import { spawnSync } from "node:child_process";
 import type { Browser } from "playwright-core";
 import { startTestParley, type TestParley } from "../helpers/parley.js";
 import { startSippUas, type SippProcess } from "../helpers/sipp.js";
+import { apiOf } from "./api.js";
 import { CHROMIUM, ensureDashboardBuilt, launchChromium, screenshot, signIn } from "./browser.js";
 
 const haveSipp = spawnSync("sipp", ["-v"], { stdio: "ignore" }).error === undefined;
@@ -19,13 +20,10 @@ let p: TestParley;
 let uas: SippProcess;
 let browser: Browser;
 
+
+/** The JSON body of an API answer. */
 async function api(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(p.url + path, {
-    method,
-    headers: { authorization: `Bearer ${p.apiKey}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return (await res.json()) as Record<string, unknown>;
+  return (await apiOf(() => p)(method, path, body)).json;
 }
 
 before(async () => {

@@ -10,6 +10,7 @@ import type { Browser } from "playwright-core";
 import { attachAudioWebsocket, webSdkBundle } from "../../src/api/routes/audio-websocket.js";
 import type { LegRunner } from "../../src/calls/call-session.js";
 import { startTestParley, type TestParley } from "../helpers/parley.js";
+import { apiOf } from "./api.js";
 import { CHROMIUM, ensureDashboardBuilt, fakeMediaArgs, launchChromium, screenshot, signIn } from "./browser.js";
 
 const skip = existsSync(CHROMIUM) ? false : `no ${CHROMIUM}: apt-get install -y chromium`;
@@ -35,13 +36,10 @@ const listener: LegRunner = (session, leg) => {
   });
 };
 
+
+/** The JSON body of an API answer. */
 async function api(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(p.url + path, {
-    method,
-    headers: { authorization: `Bearer ${p.apiKey}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return (await res.json()) as Record<string, unknown>;
+  return (await apiOf(() => p)(method, path, body)).json;
 }
 
 before(async () => {
