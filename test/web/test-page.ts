@@ -58,5 +58,38 @@ window.runRetell = async ({ endpoint, callId, maxMs }) => {
   const end = await ended;
   return { events, level, end };
 };
+window.runConversation = async ({ baseUrl, accessToken, maxMs }) => {
+  const c = new ParleyWebClient({ baseUrl });
+  const events = [];
+  record(c, ["call_started", "call_ended", "agent_start_talking", "agent_stop_talking", "metadata", "error"], events);
+  let transcript = [];
+  let replied;
+  const gotReply = new Promise((r) => (replied = r));
+  c.on("update", (u) => {
+    events.push("update");
+    transcript = u.transcript;
+    const iUser = transcript.findIndex((t) => t.role === "user" && t.content.trim() !== "");
+    if (iUser >= 0 && transcript.slice(iUser + 1).some((t) => t.role === "agent")) replied();
+  });
+  const ended = new Promise((r) => c.on("call_ended", r));
+  await c.startCall({ accessToken, sampleRate: 24000 });
+  const buf = new Float32Array(c.agentAnalyser.fftSize);
+  let level = 0;
+  const meter = setInterval(() => {
+    const a = c.agentAnalyser;
+    if (!a) return;
+    a.getFloatTimeDomainData(buf);
+    let s = 0;
+    for (const v of buf) s += v * v;
+    level = Math.max(level, Math.sqrt(s / buf.length));
+  }, 20);
+  const outcome = await Promise.race([gotReply.then(() => "replied"), ended.then(() => "ended"), new Promise((r) => setTimeout(() => r("timeout"), maxMs))]);
+  // Let the reply play out before hanging up.
+  if (outcome === "replied") await new Promise((r) => { const off = c.on("agent_stop_talking", () => { off(); r(); }); setTimeout(r, 8000); });
+  clearInterval(meter);
+  c.stopCall();
+  const end = await ended;
+  return { events, level, transcript, outcome, end };
+};
 window.pageReady = true;
 </script>`;

@@ -1,20 +1,10 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium, type Browser } from "playwright-core";
-import { webSdkBundle, attachAudioWebsocket } from "../../src/api/routes/audio-websocket.js";
+import { attachAudioWebsocket } from "../../src/api/routes/audio-websocket.js";
 import type { LegRunner } from "../../src/calls/call-session.js";
 import type { WebLeg } from "../../src/legs/web-leg.js";
 import { startTestParley, type TestParley } from "../helpers/parley.js";
-import { TEST_PAGE } from "./test-page.js";
-
-const CHROMIUM = "/usr/bin/chromium";
-const missing = !existsSync(CHROMIUM) ? "chromium is not installed (apt-get install -y chromium)" : !existsSync("/usr/bin/espeak-ng") ? "espeak-ng is not installed" : undefined;
+import { browserMissing, startBrowserHarness, type BrowserHarness } from "./browser-harness.js";
 
 /** What the stand-in agent saw of one call. */
 interface AgentTrace {
@@ -49,49 +39,20 @@ const toneAgent: LegRunner = (session, leg) => {
 };
 
 let parley: TestParley;
-let web: Server;
-let pageUrl: string;
-let browser: Browser;
-let dir: string;
-
-async function bundleRetell(): Promise<string> {
-  const esbuild = await import("esbuild");
-  const out = await esbuild.build({ stdin: { contents: 'export { RetellWebClient } from "retell-client-js-sdk";', resolveDir: process.cwd() }, bundle: true, format: "esm", platform: "browser", write: false });
-  return out.outputFiles[0]?.text ?? "";
-}
+let harness: BrowserHarness;
+const missing = browserMissing;
 
 before(async () => {
   if (missing) return;
-  dir = mkdtempSync(join(tmpdir(), "parley-web-"));
-  const wav = join(dir, "caller.wav");
-  // A spoken sentence as the fake microphone (Chromium loops it).
-  execFileSync("espeak-ng", ["-w", wav, "-s", "150", "Hello, I would like to book a table for two tonight please."]);
   parley = await startTestParley({ env: { PARLEY_SIP_DISABLED: "1" }, legRunner: toneAgent });
   attachAudioWebsocket(parley.parley.http.server, { store: parley.parley.store, calls: parley.parley.calls });
-  const sdk = await webSdkBundle();
-  const retell = await bundleRetell();
-  assert.ok(sdk && retell, "both client bundles are available");
-  web = createServer((req, res) => {
-    const body = req.url === "/" ? TEST_PAGE : req.url === "/parley-web.js" ? sdk : req.url === "/retell.js" ? retell : undefined;
-    if (body === undefined) return void res.writeHead(404).end();
-    res.writeHead(200, { "content-type": req.url === "/" ? "text/html" : "text/javascript" }).end(body);
-  });
-  await new Promise<void>((r) => web.listen(0, "127.0.0.1", r));
-  pageUrl = `http://127.0.0.1:${(web.address() as AddressInfo).port}/`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-      "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", `--use-file-for-fake-audio-capture=${wav}`, "--autoplay-policy=no-user-gesture-required"],
-  });
+  harness = await startBrowserHarness("Hello, I would like to book a table for two tonight please.");
 });
 
 after(async () => {
   if (missing) return;
-  await browser?.close();
-  await new Promise((r) => web?.close(r));
+  await harness?.close();
   await parley?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function api(path: string, body: unknown): Promise<Record<string, unknown>> {
@@ -121,10 +82,8 @@ interface PageResult {
 
 test("headless Chromium completes a web call with Parley's SDK: mic speech reaches Parley, the agent's audio plays, update events arrive, hang-up is user_hangup", { skip: missing, timeout: 60_000 }, async () => {
   const { callId, token } = await webCall();
-  const page = await browser.newPage();
+  const page = await harness.page();
   try {
-    await page.goto(pageUrl);
-    await page.waitForFunction(() => (globalThis as { pageReady?: boolean }).pageReady === true);
     const r = (await page.evaluate((a) => (globalThis as unknown as { runParley(x: unknown): Promise<unknown> }).runParley(a), { baseUrl: parley.url, accessToken: token, maxMs: 8000 })) as PageResult;
     const call = await getCall(callId);
     const trace = traces.get(callId);
@@ -143,10 +102,8 @@ test("headless Chromium completes a web call with Parley's SDK: mic speech reach
 
 test("headless Chromium completes a web call with the unchanged retell-client-js-sdk 1.3.3 (customEndpoint): its rate is measured, audio flows both ways, hang-up is user_hangup", { skip: missing, timeout: 60_000 }, async () => {
   const { callId } = await webCall();
-  const page = await browser.newPage();
+  const page = await harness.page();
   try {
-    await page.goto(pageUrl);
-    await page.waitForFunction(() => (globalThis as { pageReady?: boolean }).pageReady === true);
     const endpoint = `${parley.url.replace(/^http/, "ws")}/audio-websocket/`;
     const r = (await page.evaluate((a) => (globalThis as unknown as { runRetell(x: unknown): Promise<unknown> }).runRetell(a), { endpoint, callId, maxMs: 10_000 })) as PageResult;
     const call = await getCall(callId);

@@ -1,0 +1,63 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { start as startRuleBased } from "../../examples/llm-servers/rule-based.js";
+import { attachAudioWebsocket } from "../../src/api/routes/audio-websocket.js";
+import type { LegRunner } from "../../src/calls/call-session.js";
+import type { ConversationAgentConfig } from "../../src/conversation/agent-config.js";
+import { createConversationRunner } from "../../src/conversation/runner.js";
+import { startTestParley } from "../helpers/parley.js";
+import { browserMissing, startBrowserHarness } from "./browser-harness.js";
+
+const missing = browserMissing ?? (existsSync("/usr/bin/pocketsphinx_continuous") ? undefined : "pocketsphinx is not installed (apt-get install -y pocketsphinx)");
+
+/** The conversation engine on a connected leg, as the composition root will wire it. */
+function conversationLegRunner(): LegRunner {
+  const run = createConversationRunner();
+  return (session, leg) => {
+    const conv = run({
+      callId: session.callId,
+      agentConfig: (session.agent ?? {}) as ConversationAgentConfig,
+      leg,
+      end: (e) => void session.end(e),
+      log: (type, data) => session.log(type, data),
+      transfer: async () => false,
+      onTranscript: (u) => session.update({ transcript: u.transcript, transcriptObject: u.transcriptObject }),
+    });
+    return () => void conv.stop();
+  };
+}
+
+test("headless Chromium, Parley's SDK and the real conversation engine with the rule-based sample LLM server: the caller's speech becomes a user turn, the agent answers aloud, hang-up is user_hangup", { skip: missing, timeout: 90_000 }, async () => {
+  const llm = await startRuleBased({ port: 0, host: "127.0.0.1", beginMessage: "Hello." });
+  const parley = await startTestParley({ env: { PARLEY_SIP_DISABLED: "1" }, legRunner: conversationLegRunner() });
+  attachAudioWebsocket(parley.parley.http.server, { store: parley.parley.store, calls: parley.parley.calls });
+  const harness = await startBrowserHarness("Hello, I would like to book a table for two tonight please.");
+  try {
+    const post = async (path: string, body: unknown): Promise<Record<string, unknown>> =>
+      (await (await fetch(parley.url + path, { method: "POST", headers: { authorization: `Bearer ${parley.apiKey}`, "content-type": "application/json" }, body: JSON.stringify(body) })).json()) as Record<string, unknown>;
+    const agent = await post("/create-agent", { response_engine: { type: "custom-llm", llm_websocket_url: llm.url }, voice_id: "espeak-en-us-male" });
+    const call = await post("/v2/create-web-call", { agent_id: agent.agent_id });
+    const page = await harness.page();
+    const r = (await page.evaluate((a) => (globalThis as unknown as { runConversation(x: unknown): Promise<unknown> }).runConversation(a), { baseUrl: parley.url, accessToken: String(call.access_token), maxMs: 45_000 })) as {
+      events: string[];
+      level: number;
+      transcript: Array<{ role: string; content: string }>;
+      outcome: string;
+    };
+    const live = parley.parley.calls.live(String(call.call_id));
+    if (live) await live.whenEnded();
+    const stored = (await (await fetch(`${parley.url}/v2/get-call/${String(call.call_id)}`, { headers: { authorization: `Bearer ${parley.apiKey}` } })).json()) as Record<string, unknown>;
+    console.log(`conversation: outcome ${r.outcome}; agent level ${r.level.toFixed(3)}; transcript ${JSON.stringify(r.transcript)}; reason ${String(stored.disconnection_reason)}`);
+    assert.equal(r.outcome, "replied", `a user turn and the agent's answer (${JSON.stringify(r.transcript)})`);
+    assert.equal(r.transcript[0]?.role, "agent");
+    assert.ok(r.transcript.some((t) => t.role === "user" && t.content.trim() !== ""), "the caller's speech reached the LLM as a user turn");
+    assert.ok(r.level > 0.02, `the agent's speech played in the page (rms ${r.level})`);
+    assert.ok(r.events.includes("agent_start_talking") && r.events.includes("update"));
+    assert.equal(stored.disconnection_reason, "user_hangup");
+  } finally {
+    await harness.close();
+    await parley.close();
+    await llm.close();
+  }
+});
