@@ -80,6 +80,8 @@ test("Test call joins with the microphone, hears the agent's update, and Hang up
   await page.getByRole("button", { name: "Hang up" }).click();
   // The page asks the API for the stored reason once the socket closes.
   await page.locator('.test-call-result[data-phase="ended"] strong', { hasText: "user_hangup" }).waitFor();
+  // The Calls page refreshed itself: the test call is in the table with its ending.
+  await page.locator(`tr[data-call-id="${callId}"] .reason`, { hasText: "user_hangup" }).waitFor();
   const call = await api("GET", `/v2/get-call/${callId}`);
   assert.equal(call.disconnection_reason, "user_hangup");
   assert.equal(call.call_type, "web_call");

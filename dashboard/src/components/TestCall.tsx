@@ -17,7 +17,14 @@ type Phase =
  * Starts a web call to an agent from the browser: the call is created through the API, then the
  * browser joins it with its microphone through Parley's web SDK when the server offers one.
  */
-export function TestCall(props: { agents: readonly AgentSummary[]; fixedAgentId?: string; agentName?: string; idSuffix?: string }) {
+export function TestCall(props: {
+  agents: readonly AgentSummary[];
+  fixedAgentId?: string;
+  agentName?: string;
+  idSuffix?: string;
+  /** A test call was created or has ended: lists showing calls may refresh. */
+  onCallChange?: () => void;
+}) {
   const { api } = useSession();
   const [agentId, setAgentId] = useState(props.fixedAgentId ?? "");
   const [phase, setPhase] = useState<Phase>({ kind: "idle" });
@@ -38,6 +45,7 @@ export function TestCall(props: { agents: readonly AgentSummary[]; fixedAgentId?
     try {
       const created = await api.post<{ call_id: string; access_token: string }>("/v3/create-web-call", { agent_id: chosen });
       const callId = created.call_id;
+      props.onCallChange?.();
       const c = await loadWebClient();
       if (!c) {
         setPhase({ kind: "created", callId, why: "this server does not serve the web SDK, so the browser cannot join with audio" });
@@ -55,7 +63,13 @@ export function TestCall(props: { agents: readonly AgentSummary[]; fixedAgentId?
         // The server's close reason reads "call ended: <reason>"; a local hang-up has none, so ask the API.
         const said = /^call ended:\s*(\S+)/.exec(e.reason)?.[1];
         setPhase({ kind: "ended", callId, reason: said ?? "ending…" });
-        if (!said) void settledReason(callId).then((reason) => setPhase({ kind: "ended", callId, reason: reason ?? `closed (${e.reason || e.code})` }));
+        if (said) props.onCallChange?.();
+        else {
+          void settledReason(callId).then((reason) => {
+            setPhase({ kind: "ended", callId, reason: reason ?? `closed (${e.reason || e.code})` });
+            props.onCallChange?.();
+          });
+        }
       });
       setPhase({ kind: "connecting", callId });
       await c.startCall({ accessToken: created.access_token, callId });

@@ -107,7 +107,7 @@ export function CallsPage(props: { params: Readonly<Record<string, string>> | un
             Concurrency <strong>{concurrency.data.current_concurrency}</strong> / {concurrency.data.concurrency_limit}
           </p>
         )}
-        <TestCall agents={agents.data ?? []} />
+        <TestCall agents={agents.data ?? []} onCallChange={() => { stats.reload(); page.reload(); concurrency.reload(); }} />
       </div>
 
       <form className="filters card" onSubmit={submit} aria-label="Call filters" role="search">
