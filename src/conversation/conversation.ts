@@ -12,7 +12,7 @@ import { summarize } from "./latency-stats.js";
 import { SentenceSplitter } from "./sentences.js";
 import { leadingWords, spreadWords, Transcript } from "./transcript.js";
 import type { TtsProvider } from "./tts-provider.js";
-import { TurnDetector, type TurnEvent } from "./turn-detector.js";
+import { bargeInMs, TurnDetector, type TurnEvent } from "./turn-detector.js";
 import { VAD_RATE, VAD_WINDOW, Vad } from "./vad.js";
 
 /** How the conversation reaches the rest of Parley (the call session). */
@@ -308,10 +308,16 @@ export class Conversation {
   }
 
   async #onTurnEnd(ev: Extract<TurnEvent, { type: "turn_end" }>, now: number): Promise<void> {
-    if (this.#speech) {
-      // Speech too short to interrupt the agent (a backchannel, "uh-huh"): not a turn.
-      await this.#o.asr.flush();
-      return;
+    const talking = this.#speech;
+    if (talking) {
+      // The agent may have started after the user did (so no barge-in fired): speech long enough to
+      // interrupt still takes the turn; shorter speech is a backchannel ("uh-huh"), not a turn.
+      const long = ev.speechEndMs - ev.speechStartMs >= bargeInMs(this.#settings.interruptionSensitivity);
+      if (!long || talking.actions.noInterruptionAllowed) {
+        await this.#o.asr.flush();
+        return;
+      }
+      this.#interrupt(talking, ev.atMs);
     }
     const endpointMs = ev.atMs - ev.speechEndMs;
     const flushAt = performance.now();

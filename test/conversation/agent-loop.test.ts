@@ -66,12 +66,15 @@ test("barge-in: user speech while the agent talks clears the leg, truncates the 
   const h = await harness({ url: srv.url, asr: new ScriptedAsr("wait a moment") });
   try {
     conn = await srv.conn(1);
-    await h.leg.until(() => h.leg.sent.length > 0, 5000, "the welcome to start");
-    await h.leg.play(speech8k("wait a moment please"));
+    const words = speech8k("wait a moment please");
+    // Interrupt once the first sentence has been heard, so there is something to keep.
+    await h.leg.until(() => h.leg.sent.length > 0 && performance.now() - (h.leg.sent[0]?.at ?? Infinity) > 2500, 8000, "the welcome to play 2.5 s");
+    await h.leg.play(words);
     const upd = await conn.next((f) => f["interaction_type"] === "update_only" && f["turntaking"] === "user_turn", 5000);
     assert.ok(h.leg.clears >= 1, "the leg's queue was cleared");
     const agentSaid = (upd["transcript"] as { role: string; content: string }[])[0];
     assert.equal(agentSaid?.role, "agent");
+    assert.ok((agentSaid?.content.length ?? 0) > 10, `the words heard are kept: "${agentSaid?.content}"`);
     assert.ok((agentSaid?.content.length ?? 0) < long.length, `truncated to what was played: "${agentSaid?.content}"`);
     assert.ok(long.startsWith(agentSaid?.content.replace(/ /g, " ") ?? "~"), "what is kept is the start of the message");
     const req = await conn.next((f) => f["interaction_type"] === "response_required", 6000);
