@@ -77,11 +77,15 @@ export class TwilioStreamClient {
     });
   }
 
-  /** One 20 ms media frame of a tone (160 μ-law bytes). */
-  media(freqHz = 440, amplitude = 8000): void {
-    const bytes = Buffer.alloc(160);
+  /** One 20 ms media frame (160 μ-law bytes): the given 8 kHz samples, else a tone. */
+  media(pcm8k?: Int16Array, freqHz = 440, amplitude = 8000): void {
+    const bytes = Buffer.alloc(160, 0xff);
     const n0 = this.#chunk * 160;
-    for (let i = 0; i < 160; i++) bytes[i] = muLawEncode(Math.round(amplitude * Math.sin((2 * Math.PI * freqHz * (n0 + i)) / 8000)));
+    for (let i = 0; i < 160; i++) {
+      if (pcm8k) {
+        if (i < pcm8k.length) bytes[i] = muLawEncode(pcm8k[i] as number);
+      } else bytes[i] = muLawEncode(Math.round(amplitude * Math.sin((2 * Math.PI * freqHz * (n0 + i)) / 8000)));
+    }
     this.#chunk++;
     this.#send({
       event: "media",
@@ -99,10 +103,18 @@ export class TwilioStreamClient {
     this.#send({ event: "stop", sequenceNumber: this.#nextSeq(), streamSid: this.streamSid, stop: { accountSid: this.accountSid, callSid: this.callSid } });
   }
 
-  /** Sends `count` media frames every 20 ms; resolves after the last. */
+  /** Sends `count` tone frames every 20 ms; resolves after the last. */
   async stream(count: number): Promise<void> {
     for (let i = 0; i < count; i++) {
       this.media();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Sends 8 kHz audio as real-time 20 ms frames, as Twilio does during a call. */
+  async streamPcm(pcm8k: Int16Array): Promise<void> {
+    for (let o = 0; o < pcm8k.length; o += 160) {
+      this.media(pcm8k.subarray(o, o + 160));
       await new Promise((r) => setTimeout(r, 20));
     }
   }

@@ -3,30 +3,11 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { start as startRuleBased } from "../../examples/llm-servers/rule-based.js";
 import { attachAudioWebsocket } from "../../src/api/routes/audio-websocket.js";
-import type { LegRunner } from "../../src/calls/call-session.js";
-import type { ConversationAgentConfig } from "../../src/conversation/agent-config.js";
-import { createConversationRunner } from "../../src/conversation/runner.js";
+import { conversationLegRunner } from "../legs/conversation-leg-runner.js";
 import { startTestParley } from "../helpers/parley.js";
 import { browserMissing, startBrowserHarness } from "./browser-harness.js";
 
 const missing = browserMissing ?? (existsSync("/usr/bin/pocketsphinx_continuous") ? undefined : "pocketsphinx is not installed (apt-get install -y pocketsphinx)");
-
-/** The conversation engine on a connected leg, as the composition root will wire it. */
-function conversationLegRunner(): LegRunner {
-  const run = createConversationRunner();
-  return (session, leg) => {
-    const conv = run({
-      callId: session.callId,
-      agentConfig: (session.agent ?? {}) as ConversationAgentConfig,
-      leg,
-      end: (e) => void session.end(e),
-      log: (type, data) => session.log(type, data),
-      transfer: async () => false,
-      onTranscript: (u) => session.update({ transcript: u.transcript, transcriptObject: u.transcriptObject }),
-    });
-    return () => void conv.stop();
-  };
-}
 
 test("headless Chromium, Parley's SDK and the real conversation engine with the rule-based sample LLM server: the caller's speech becomes a user turn, the agent answers aloud, hang-up is user_hangup", { skip: missing, timeout: 90_000 }, async () => {
   const llm = await startRuleBased({ port: 0, host: "127.0.0.1", beginMessage: "Hello." });
