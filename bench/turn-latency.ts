@@ -1,14 +1,16 @@
 /**
  * Platform turn latency: from the end of user speech in the injected audio to the first agent
  * audio handed to the leg, with an instant LLM server, the embedded TTS (espeak-ng) and an ASR
- * stand-in that answers at once (pocketsphinx's own time is reported by the conversation tests'
- * `latency.asr`, not here). Breakdown: endpointing wait (speech end → turn decided, includes the
+ * stand-in that answers at once (`--asr pocketsphinx` uses the embedded recogniser with a grammar
+ * instead, and its time shows in the asr column). Breakdown: endpointing wait (speech end → turn decided, includes the
  * VAD's hangover), ASR, LLM round trip, TTS first audio, and platform overhead = the rest.
  *
- *   node --import tsx bench/turn-latency.ts [--turns 20]
+ *   node --import tsx bench/turn-latency.ts [--turns 20] [--asr pocketsphinx]
  */
 import { pathToFileURL } from "node:url";
 import type { TurnTiming } from "../src/conversation/conversation.js";
+import { grammarFromPhrases } from "../src/conversation/jsgf.js";
+import { PocketsphinxAsr } from "../src/conversation/pocketsphinx-asr.js";
 import { fakeLlmServer } from "../test/llm-socket/fake-llm-server.js";
 import { speech8k } from "../test/conversation/fake-leg.js";
 import { harness, ScriptedAsr } from "../test/conversation/harness.js";
@@ -34,7 +36,7 @@ function speechEndMs(pcm: Int16Array, rate: number): number {
 }
 
 /** Runs the benchmark and prints the table; returns the rows. */
-export async function runTurnLatencyBench(turns = 20): Promise<Row[]> {
+export async function runTurnLatencyBench(turns = 20, asrKind: "instant" | "pocketsphinx" = "instant"): Promise<Row[]> {
   const srv = await fakeLlmServer((c) => {
     c.send({ response_type: "response", response_id: 0, content: "", content_complete: true });
     c.ws.on("message", (d) => {
@@ -44,7 +46,9 @@ export async function runTurnLatencyBench(turns = 20): Promise<Row[]> {
   });
   const clip = speech8k("I would like to book a table");
   const clipEnd = speechEndMs(clip, 8000);
-  const h = await harness({ url: srv.url, asr: new ScriptedAsr("I would like to book a table"), agent: { responsiveness: 1, end_call_after_silence_ms: 600_000 } });
+  const phrase = "i would like to book a table";
+  const asr = asrKind === "pocketsphinx" ? new PocketsphinxAsr({ jsgf: grammarFromPhrases([phrase, "yes", "no", "goodbye"]) }) : new ScriptedAsr(phrase);
+  const h = await harness({ url: srv.url, asr, agent: { responsiveness: 1, end_call_after_silence_ms: 600_000 } });
   const rows: Row[] = [];
   try {
     await srv.conn(1);
@@ -63,7 +67,7 @@ export async function runTurnLatencyBench(turns = 20): Promise<Row[]> {
     await srv.close();
   }
   const cols: (keyof Row)[] = ["total", "endpoint", "asr", "llm", "tts", "overhead"];
-  console.log(`turns: ${rows.length} (responsiveness 1 → 500 ms endpointing; espeak-ng TTS; instant LLM over loopback)`);
+  console.log(`turns: ${rows.length} (responsiveness 1 → 500 ms endpointing; ASR ${asrKind}; espeak-ng TTS; instant LLM over loopback)`);
   console.log(["ms", ...cols].map((c) => c.padStart(9)).join(""));
   for (const p of [50, 95]) console.log([`p${p}`, ...cols.map((c) => pct(rows.map((r) => r[c]), p).toFixed(1))].map((c) => c.padStart(9)).join(""));
   const o95 = pct(rows.map((r) => r.overhead), 95);
@@ -73,5 +77,6 @@ export async function runTurnLatencyBench(turns = 20): Promise<Row[]> {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const i = process.argv.indexOf("--turns");
-  await runTurnLatencyBench(i > 0 ? Number(process.argv[i + 1]) : 20);
+  const a = process.argv.indexOf("--asr");
+  await runTurnLatencyBench(i > 0 ? Number(process.argv[i + 1]) : 20, a > 0 && process.argv[a + 1] === "pocketsphinx" ? "pocketsphinx" : "instant");
 }

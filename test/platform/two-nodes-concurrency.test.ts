@@ -5,14 +5,19 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
+import { createSocket } from "node:dgram";
 import { freePort, spawnParley, type ParleyProcess } from "../helpers/net.js";
 import { scratchDatabase } from "../helpers/pg.js";
 
 const KEY = "key_two_nodes_0123456789abcdef";
 const REDIS = process.env.PARLEY_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
-test("two Parley nodes sharing PostgreSQL and Redis, limit 20, 200 concurrent creates: exactly 20 admitted", { timeout: 180_000 }, async () => {
+test("two Parley nodes sharing PostgreSQL and Redis, limit 20, 200 concurrent create-phone-call: exactly 20 admitted", { timeout: 180_000 }, async () => {
   const db = await scratchDatabase();
+  // The trunk: a UDP port that swallows INVITEs, so admitted calls stay dialing (Timer B) while counted.
+  const trunk = createSocket("udp4");
+  await new Promise<void>((r) => trunk.bind(0, "127.0.0.1", () => r()));
+  const trunkPort = trunk.address().port;
   const dirs = [mkdtempSync(join(tmpdir(), "parley-n1-")), mkdtempSync(join(tmpdir(), "parley-n2-"))];
   const secret = randomBytes(32).toString("hex");
   const prefix = `parley-test-${randomBytes(4).toString("hex")}:`;
@@ -30,7 +35,9 @@ test("two Parley nodes sharing PostgreSQL and Redis, limit 20, 200 concurrent cr
             PARLEY_API_KEY: KEY,
             PARLEY_NODE_ID: `node-${i + 1}`,
             PARLEY_CONCURRENCY_LIMIT: "20",
-            PARLEY_JOIN_TIMEOUT_MS: "120000",
+            PARLEY_SIP_HOST: "127.0.0.1",
+            PARLEY_SIP_PORT: "0",
+            PARLEY_RTP_PORTS: i === 0 ? "26000-26499" : "26500-26999",
           },
           await freePort(),
         ),
@@ -41,8 +48,10 @@ test("two Parley nodes sharing PostgreSQL and Redis, limit 20, 200 concurrent cr
       return { status: r.status, json: (await r.json()) as Record<string, unknown> };
     };
     const agent = await post(nodes[0]!.url, "/create-agent", { response_engine: { type: "custom-llm", llm_websocket_url: "ws://127.0.0.1:9" }, voice_id: "espeak-en-us-male" });
+    const number = await post(nodes[0]!.url, "/import-phone-number", { phone_number: "+14155558800", termination_uri: `127.0.0.1:${trunkPort}`, transport: "UDP", outbound_agents: [{ agent_id: agent.json.agent_id, weight: 1 }] });
+    assert.equal(number.status, 201);
     const results = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => post(nodes[i % 2]!.url, "/v2/create-web-call", { agent_id: agent.json.agent_id })),
+      Array.from({ length: 200 }, (_, i) => post(nodes[i % 2]!.url, "/v2/create-phone-call", { from_number: "+14155558800", to_number: `+1415555${String(1000 + i)}` })),
     );
     const admitted = results.filter((r) => r.status === 201);
     const refused = results.filter((r) => r.status === 429);
@@ -60,6 +69,7 @@ test("two Parley nodes sharing PostgreSQL and Redis, limit 20, 200 concurrent cr
       n.child.kill("SIGTERM");
       if (n.child.exitCode === null) await once(n.child, "exit");
     }
+    trunk.close();
     await db.drop();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
