@@ -19,4 +19,5 @@ test("transcript text, object and tool-call forms stay in step", () => {
 test("leadingWords keeps the share of words that was heard", () => {
   assert.equal(leadingWords("one two three four", 0.5), "one two");
   assert.equal(leadingWords("one two three four", 0), "");
+  assert.equal(leadingWords("Hello.", 0.2), "Hello.", "a word partly heard counts");
 });

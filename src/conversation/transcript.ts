@@ -80,8 +80,8 @@ export function spreadWords(text: string, startMs: number, endMs: number): Timed
   return words.map((word, i) => ({ word, start: (startMs + i * step) / 1000, end: (startMs + (i + 1) * step) / 1000 }));
 }
 
-/** The first `fraction` of a text's words (what was heard of a sentence cut by barge-in). */
+/** The words of a sentence cut by barge-in that were at least partly heard (`fraction` of its audio played). */
 export function leadingWords(text: string, fraction: number): string {
   const words = text.split(/\s+/).filter((w) => w !== "");
-  return words.slice(0, Math.round(words.length * Math.min(1, Math.max(0, fraction)))).join(" ");
+  return words.slice(0, Math.ceil(words.length * Math.min(1, Math.max(0, fraction)) - 1e-9)).join(" ");
 }
