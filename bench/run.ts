@@ -9,6 +9,7 @@ const BENCHES: Bench[] = [
   { name: "store", what: "get-call / list-calls over 1,000,000 calls on SQLite", run: async () => (await import("./store.js")).runStoreBench() },
   { name: "sip-parser", what: "Parley's SIP parser vs the `sip` npm package", run: async () => (await import("./sip-parser.js")).runSipParserBench() },
   { name: "sip-cps", what: "inbound SIP calls per second: Parley vs a bare `sip` npm UAS (SIPp ladder)", run: async () => (await import("./sip-cps.js")).runSipCpsBench() },
+  { name: "sip-outbound", what: "outbound attempts per second through a trunk answering 486", run: async () => (await import("./sip-outbound.js")).runSipOutboundBench() },
   { name: "llm-socket", what: "custom-LLM websocket: open, first chunk, ping round trip", run: async () => (await import("../test/llm-socket/bench.js")).runLlmSocketBench() },
   { name: "media", what: "concurrent RTP sessions on one core (G.711, 20 ms, recording on)", run: async () => (await import("./media-rtp.js")).runMediaBench() },
 ];
