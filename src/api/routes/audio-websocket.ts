@@ -119,7 +119,10 @@ class Joiner {
     ws.on("error", () => undefined);
     // Messages that arrive while the call is looked up are replayed to the leg.
     const early: Array<[Buffer, boolean]> = [];
-    const hold = (data: Buffer, isBinary: boolean): void => void early.push([data, isBinary]);
+    const hold = (data: Buffer, isBinary: boolean): void => {
+      // The lookup takes milliseconds; a client that floods meanwhile is not a real one.
+      if (early.push([data, isBinary]) > 500) ws.terminate();
+    };
     ws.on("message", hold);
     try {
       const session = await this.#find(id);
