@@ -2,7 +2,8 @@ import type { FastifyRequest } from "fastify";
 import type { CallService } from "../calls/call-service.js";
 import type { ArtifactUrls } from "../calls/signed-urls.js";
 import type { ConcurrencyLimiter } from "../admission/concurrency.js";
-import type { Store, Workspace } from "../store/types.js";
+import type { PhoneNumber, Store, Workspace } from "../store/types.js";
+import type { TrunkHealth } from "../telephony/trunk-health.js";
 import { ApiError } from "./errors.js";
 
 /** What the routes need from the rest of Parley. */
@@ -14,6 +15,8 @@ export interface ApiDeps {
   readonly dataDir: string;
   /** True once the node accepts calls (SIP listening, sweeps done). */
   readonly ready: () => boolean;
+  /** The last OPTIONS probe of a number's trunk, when SIP runs on this node. */
+  readonly trunkHealth?: (n: PhoneNumber) => TrunkHealth | undefined;
 }
 
 declare module "fastify" {

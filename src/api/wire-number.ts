@@ -1,10 +1,11 @@
 import type { AgentWeight, PhoneNumber } from "../store/types.js";
+import type { TrunkHealth } from "../telephony/trunk-health.js";
 
 const weights = (w: AgentWeight[] | undefined) =>
   w?.map((x) => ({ agent_id: x.agentId, ...(x.agentVersion !== undefined ? { agent_version: x.agentVersion } : {}), weight: x.weight }));
 
 /** The Retell PhoneNumberResponse; the trunk password is never returned. */
-export function toWireNumber(n: PhoneNumber): Record<string, unknown> {
+export function toWireNumber(n: PhoneNumber, health?: TrunkHealth): Record<string, unknown> {
   const inbound = weights(n.inboundAgents);
   const outbound = weights(n.outboundAgents);
   return {
@@ -25,6 +26,7 @@ export function toWireNumber(n: PhoneNumber): Record<string, unknown> {
     ...(n.kind === "imported"
       ? { sip_outbound_trunk_config: { termination_uri: n.terminationUri ?? null, auth_username: n.authUsername ?? null, transport: (n.transport ?? "tcp").toUpperCase() } }
       : {}),
+    ...(health ? { parley_trunk_health: health } : {}),
     last_modification_timestamp: n.lastModificationTimestamp,
   };
 }

@@ -13,6 +13,8 @@ export interface ParleyConfig {
   readonly sipInviteRatePerSec: number;
   /** SIP T1 (RTT estimate); Timer B is 64·T1. Only tests shorten it. */
   readonly sipT1Ms: number;
+  /** How often imported trunks get an OPTIONS probe; 0 turns probing off. */
+  readonly trunkProbeIntervalMs: number;
   readonly sipTlsPort: number | undefined;
   readonly sipTlsCertFile: string | undefined;
   readonly sipTlsKeyFile: string | undefined;
@@ -126,6 +128,7 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
     sipPort: port(env, "PARLEY_SIP_PORT", 5060),
     sipInviteRatePerSec: positiveInt(env, "PARLEY_SIP_INVITE_RATE", 200),
     sipT1Ms: positiveInt(env, "PARLEY_SIP_T1_MS", 500),
+    trunkProbeIntervalMs: positiveInt(env, "PARLEY_TRUNK_PROBE_INTERVAL_MS", 60_000),
     sipTlsPort: tlsCert ? port(env, "PARLEY_SIP_TLS_PORT", 5061) : undefined,
     sipTlsCertFile: tlsCert,
     sipTlsKeyFile: tlsKey,

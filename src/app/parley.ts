@@ -23,6 +23,8 @@ import { tokenBucketLimiter } from "../sip/transport-rate-limit.js";
 import { InboundRouter } from "../telephony/inbound-router.js";
 import { SipHub } from "../telephony/sip-hub.js";
 import { isScanner } from "../telephony/scanner.js";
+import { TrunkHealthMonitor } from "../telephony/trunk-health.js";
+import type { PhoneNumber } from "../store/types.js";
 
 export interface RunningParley {
   readonly config: ParleyConfig;
@@ -64,6 +66,20 @@ async function bootstrapWorkspace(store: Store, config: ParleyConfig): Promise<{
   const key = "key_" + randomBytes(20).toString("hex");
   await store.apiKeys.create(ws.id, key, { name: "generated on first start", isWebhookKey: true });
   return { ws, generated: key };
+}
+
+/** Probes the trunks of every workspace's imported numbers. */
+async function probeTrunks(store: Store, health: TrunkHealthMonitor): Promise<void> {
+  const trunks: PhoneNumber[] = [];
+  for (const ws of await store.workspaces.list()) {
+    let key: string | undefined;
+    do {
+      const page = await store.phoneNumbers.list(ws.id, { limit: 1000, sortOrder: "ascending", ...(key ? { paginationKey: key } : {}) });
+      trunks.push(...page.items.filter((n) => n.kind === "imported"));
+      key = page.hasMore ? page.paginationKey : undefined;
+    } while (key);
+  }
+  await health.probeAll(trunks);
 }
 
 /** Wires every layer from the configuration and starts serving. */
@@ -139,8 +155,12 @@ export async function startParley(config: ParleyConfig, opts: StartOptions): Pro
     const router = new InboundRouter({ hub: sip.hub, store, calls, log: log.child({ part: "inbound" }), webhookTimeoutMs: config.webhookTimeoutMs, webhookRetries: config.webhookMaxRetries });
     sip.hub.onInvite((tx) => router.handle(tx));
   }
+  const health = sip ? new TrunkHealthMonitor(sip.stack, config.publicHost) : undefined;
   let ready = false;
-  const http = await buildServer({ store, calls, limiter, urls, dataDir: config.dataDir, ready: () => ready }, { logger: log.child({ part: "http" }) });
+  const http = await buildServer(
+    { store, calls, limiter, urls, dataDir: config.dataDir, ready: () => ready, ...(health ? { trunkHealth: (n: PhoneNumber) => health.get(n) } : {}) },
+    { logger: log.child({ part: "http" }) },
+  );
   await http.listen({ host: config.httpHost, port: config.httpPort });
   const port = (http.server.address() as AddressInfo).port;
   const url = `http://${config.httpHost.includes(":") ? `[${config.httpHost}]` : config.httpHost}:${port}`;
@@ -163,6 +183,13 @@ export async function startParley(config: ParleyConfig, opts: StartOptions): Pro
   }, 10_000);
   beat.unref();
   dispatcher.start();
+  const probe =
+    health && config.trunkProbeIntervalMs > 0
+      ? setInterval(() => {
+          void probeTrunks(store, health).catch((err: unknown) => log.warn({ err: String(err) }, "trunk probe failed"));
+        }, config.trunkProbeIntervalMs)
+      : undefined;
+  probe?.unref();
   ready = true;
 
   let closed = false;
@@ -180,6 +207,7 @@ export async function startParley(config: ParleyConfig, opts: StartOptions): Pro
       closed = true;
       ready = false;
       clearInterval(beat);
+      if (probe) clearInterval(probe);
       await calls.endAll(callEnd("error_retell", { phase: "in_call", fault: "platform", message: "the Parley node is shutting down" }));
       await http.close();
       sip?.hub.close();

@@ -76,6 +76,7 @@ function terminationOk(uri: string): boolean {
 /** Retell's phone-number routes: import a SIP trunk number, or "buy" one. */
 export function phoneNumberRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { store } = deps;
+  const wire = (n: PhoneNumber) => toWireNumber(n, deps.trunkHealth?.(n));
 
   async function mustGet(wsId: string, number: string): Promise<PhoneNumber> {
     const n = await store.phoneNumbers.get(wsId, number);
@@ -124,7 +125,7 @@ export function phoneNumberRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get("/get-phone-number/:phone_number", { schema: { params: NumberParams, tags: ["phone-numbers"] } }, async (req) => {
     const { phone_number } = req.params as Static<typeof NumberParams>;
-    return toWireNumber(await mustGet(workspaceOf(req).id, phone_number));
+    return wire(await mustGet(workspaceOf(req).id, phone_number));
   });
 
   app.patch("/update-phone-number/:phone_number", { schema: { params: NumberParams, body: UpdateNumberBody, tags: ["phone-numbers"] } }, async (req) => {
@@ -158,7 +159,7 @@ export function phoneNumberRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get("/v2/list-phone-numbers", { schema: { querystring: ListQuery, tags: ["phone-numbers"] } }, async (req) => {
     const page = await store.phoneNumbers.list(workspaceOf(req).id, listOptions(req.query as Static<typeof ListQuery>));
-    return { items: page.items.map(toWireNumber), has_more: page.hasMore, ...(page.paginationKey ? { pagination_key: page.paginationKey } : {}) };
+    return { items: page.items.map(wire), has_more: page.hasMore, ...(page.paginationKey ? { pagination_key: page.paginationKey } : {}) };
   });
 
   app.get("/list-phone-numbers", { schema: { tags: ["phone-numbers"] } }, async (req) => {
@@ -170,6 +171,6 @@ export function phoneNumberRoutes(app: FastifyInstance, deps: ApiDeps): void {
       all.push(...page.items);
       key = page.hasMore ? page.paginationKey : undefined;
     } while (key);
-    return all.map(toWireNumber);
+    return all.map(wire);
   });
 }
