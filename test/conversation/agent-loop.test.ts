@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { rms } from "../../src/media/energy.js";
-import { fakeLlmServer, type ServerConn } from "../llm-socket/fake-llm-server.js";
+import { fakeLlmServer, within, type ServerConn } from "../llm-socket/fake-llm-server.js";
 import { haveTools, speech8k } from "./fake-leg.js";
 import { harness, ScriptedAsr } from "./harness.js";
 
@@ -133,7 +133,9 @@ test("DTMF both ways: caller digits become the user's turn and a dtmf entry; dig
   const h = await harness({ url: srv.url, asr: new ScriptedAsr("x") });
   try {
     const conn = await srv.conn(1);
-    if (!h.conv.llmSocket.serverConfig) await new Promise<void>((resolve) => { const off = h.conv.llmSocket.on((e) => { if (e.type === "config") { off(); resolve(); } }); });
+    if (!h.conv.llmSocket.serverConfig) {
+      await within(new Promise<void>((resolve) => { const off = h.conv.llmSocket.on((e) => { if (e.type === "config") { off(); resolve(); } }); }), 3000, "the server's config");
+    }
     h.leg.dtmf("4");
     h.leg.dtmf("2");
     h.leg.dtmf("#");

@@ -4,7 +4,7 @@ import { start as startRuleBased } from "../../examples/llm-servers/rule-based.j
 import { createConversationRunner, type ConversationRun } from "../../src/conversation/runner.js";
 import type { TranscriptUpdate } from "../../src/conversation/conversation.js";
 import type { CallEnd } from "../../src/core/call-end.js";
-import { fakeLlmServer } from "../llm-socket/fake-llm-server.js";
+import { fakeLlmServer, within } from "../llm-socket/fake-llm-server.js";
 import { FakeLeg, haveTools, speech8k } from "./fake-leg.js";
 import { FAST_TIMING, harness, ScriptedAsr } from "./harness.js";
 
@@ -67,7 +67,7 @@ test("createConversationRunner with the rule-based sample server: greeting, echo
     });
     await leg.until(() => leg.sent.length > 0 && leg.queuedMs === 0, 8000, "the greeting");
     await leg.play(speech8k("goodbye"));
-    const end = await Promise.race([ended, new Promise<never>((_, rej) => setTimeout(() => rej(new Error("no end")), 10_000).unref())]);
+    const end = await within(ended, 10_000, "the call to end");
     assert.equal(end.reason, "agent_hangup");
     const out = run?.results();
     assert.equal(out?.transcript, "Agent: Hello.\nUser: goodbye\nAgent: Goodbye, and thanks for calling!");
