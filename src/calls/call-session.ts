@@ -54,6 +54,7 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
   #pending: CallEvent[] = [];
   #flushing: Promise<void> = Promise.resolve();
   #endDone: Promise<void> | undefined;
+  #leg: AudioLeg | undefined;
 
   constructor(record: CallRecord, deps: CallSessionDeps) {
     super();
@@ -130,6 +131,7 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
    * the call, and the conversation runs on it until the call ends.
    */
   attachLeg(leg: AudioLeg): void {
+    this.#leg = leg;
     const off = leg.on((e) => {
       if (e.type === "ended") void this.end(e.end);
       else if (e.type === "first_audio") this.log("media.first_rtp", { leg: leg.kind });
@@ -140,6 +142,25 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
       off();
       stop?.();
     });
+  }
+
+  /**
+   * Cold-transfers the call (the agent asked for it): on success the call ends with
+   * call_transfer; on failure it goes on and the reason is logged. Returns whether it transferred.
+   */
+  async transfer(destination: string): Promise<boolean> {
+    if (this.ending) return false;
+    if (!this.#leg?.transfer) {
+      this.log("transfer", { destination, ok: false, why: `a ${this.#leg?.kind ?? "detached"} leg cannot transfer` });
+      return false;
+    }
+    this.log("transfer", { destination, state: "started" });
+    const result = await this.#leg.transfer(destination);
+    this.log("transfer", { destination, ...result });
+    if (!result.ok) return false;
+    this.update({ transferDestination: result.target });
+    await this.end(callEnd("call_transfer", { phase: "in_call", message: `the call was transferred to ${result.target}` }));
+    return true;
   }
 
   /** Marks the call connected: status ongoing, call_started webhook. */

@@ -34,4 +34,9 @@ export interface AudioLeg {
   sendDtmf?(digits: string): void;
   /** Passes a JSON event to a client that understands them (web calls: transcript updates, metadata). */
   sendClientEvent?(event: Readonly<Record<string, unknown>>): void;
+  /** Cold-transfers the far end to `destination` (SIP REFER), where the transport can. */
+  transfer?(destination: string): Promise<TransferResult>;
 }
+
+/** How a cold transfer went: the far end took it, or why not. */
+export type TransferResult = { readonly ok: true; readonly target: string } | { readonly ok: false; readonly why: string };

@@ -7,6 +7,8 @@ import { negotiate, serializeSdp, type NegotiatedAudio } from "../sip/sdp.js";
 import type { CallEvidence } from "../recording/call-evidence.js";
 import { openEvidence } from "./outbound-call.js";
 import { SipLeg } from "./sip-leg.js";
+import { ReferTransfer } from "./refer-transfer.js";
+import type { TransferResult } from "../core/index.js";
 import type { ServerTransaction } from "../sip/stack.js";
 import type { Dialog } from "../sip/dialog.js";
 import type { PhoneNumber, Store } from "../store/types.js";
@@ -185,6 +187,7 @@ class InboundCall implements LiveSipCall {
   #dialog: Dialog | undefined;
   #leg: SipLeg | undefined;
   #lease: PortLease | undefined;
+  #refer: { transfer: ReferTransfer; target: string } | undefined;
 
   constructor(
     private readonly hub: SipHub,
@@ -231,6 +234,7 @@ class InboundCall implements LiveSipCall {
       telephoneEventPt: this.audio.telephoneEventPt ?? null,
       evidence: this.evidence,
       timeouts: hub.mediaTimeouts,
+      transfer: (d) => this.#transfer(d),
     });
     if (!tx.pending || session.ending) {
       await this.#leg.close();
@@ -241,6 +245,24 @@ class InboundCall implements LiveSipCall {
     session.stamp({ answered: Date.now() });
     this.#dialog = tx.dialog;
     if (this.#dialog) hub.attach(this);
+  }
+
+  /** REFER progress from the far end. */
+  notify(tx: ServerTransaction): void {
+    if (this.#refer) this.#refer.transfer.notify(tx, this.#refer.target);
+    else tx.respond(200, "OK");
+  }
+
+  /** Cold transfer: the caller's side is asked (REFER) to connect to `destination`. */
+  async #transfer(destination: string): Promise<TransferResult> {
+    if (!this.#dialog || this.#refer) return { ok: false, why: this.#dialog ? "a transfer is already in progress" : "the call is not connected" };
+    const source = this.tx.source;
+    const target = /^sips?:/.test(destination) ? destination : `sip:${destination}@${source.address}:${source.port}`;
+    const transfer = new ReferTransfer(this.hub.stack, this.#dialog, `<sip:${this.session.record.toNumber ?? "parley"}@${this.hub.publicHost}>`);
+    this.#refer = { transfer, target };
+    const result = await transfer.run(target);
+    if (!result.ok) this.#refer = undefined;
+    return result;
   }
 
   remoteBye(tx: ServerTransaction): void {

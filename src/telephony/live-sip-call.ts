@@ -8,6 +8,8 @@ export interface LiveSipCall {
   readonly localSdp: string;
   /** The far end hung up. */
   remoteBye(tx: ServerTransaction): void;
+  /** An in-dialog NOTIFY (REFER progress). */
+  notify?(tx: ServerTransaction): void;
 }
 
 /** Waits for a promise, but not longer than `ms`; resolves undefined on timeout. */

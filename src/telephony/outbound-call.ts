@@ -15,6 +15,8 @@ import { classifyDialFailure, classifyInviteOutcome, finalResponseFrom, type Can
 import type { SipHub } from "./sip-hub.js";
 import { trunkRoute } from "./trunk-route.js";
 import { within, type LiveSipCall } from "./live-sip-call.js";
+import { ReferTransfer } from "./refer-transfer.js";
+import type { TransferResult } from "../core/index.js";
 
 type State = "dialing" | "connected" | "done";
 
@@ -56,6 +58,7 @@ export class OutboundCall implements LiveSipCall {
   #lease: PortLease | undefined;
   #leg: SipLeg | undefined;
   #evidence: CallEvidence | undefined;
+  #refer: { transfer: ReferTransfer; target: string } | undefined;
   localSdp = "";
 
   constructor(
@@ -157,6 +160,28 @@ export class OutboundCall implements LiveSipCall {
     );
   }
 
+  /** REFER progress from the far end. */
+  notify(tx: ServerTransaction): void {
+    if (this.#refer) this.#refer.transfer.notify(tx, this.#refer.target);
+    else tx.respond(200, "OK");
+  }
+
+  /** Cold transfer: the trunk is asked (REFER) to connect the caller to `destination`. */
+  async #transfer(destination: string): Promise<TransferResult> {
+    if (!this.#dialog || this.#state !== "connected") return { ok: false, why: "the call is not connected" };
+    if (this.#refer) return { ok: false, why: "a transfer is already in progress" };
+    const target = /^sips?:/.test(destination) ? destination : (() => {
+      const r = trunkRoute(this.req.trunk, destination);
+      return r.ok ? r.requestUri : undefined;
+    })();
+    if (!target) return { ok: false, why: `cannot route a transfer to ${destination}` };
+    const transfer = new ReferTransfer(this.hub.stack, this.#dialog, `<sip:${this.req.from}@${this.hub.publicHost}>`);
+    this.#refer = { transfer, target };
+    const result = await transfer.run(target);
+    if (!result.ok) this.#refer = undefined;
+    return result;
+  }
+
   #context(): { cancel?: { cause: CancelCause; at: number }; ringTimeoutMs: number } {
     return { ...(this.#cancel ? { cancel: this.#cancel } : {}), ringTimeoutMs: this.req.ringDurationMs };
   }
@@ -190,7 +215,7 @@ export class OutboundCall implements LiveSipCall {
     const lease = this.#lease;
     this.#lease = undefined;
     if (!lease || !this.#evidence) return;
-    this.#leg = await SipLeg.open({ lease, ...media.audio, evidence: this.#evidence, timeouts: hub.mediaTimeouts });
+    this.#leg = await SipLeg.open({ lease, ...media.audio, evidence: this.#evidence, timeouts: hub.mediaTimeouts, transfer: (d) => this.#transfer(d) });
     await session.connected(now);
     session.attachLeg(this.#leg);
   }

@@ -125,6 +125,10 @@ export class SipHub implements OutboundDialer {
         if (live) live.remoteBye(tx);
         else tx.respond(tx.dialog ? 200 : 481, tx.dialog ? "OK" : "Call/Transaction Does Not Exist");
         return;
+      case "NOTIFY":
+        if (live?.notify) live.notify(tx);
+        else tx.respond(tx.dialog ? 200 : 481, tx.dialog ? "OK" : "Call/Transaction Does Not Exist");
+        return;
       case "OPTIONS":
         tx.respond(200, "OK", { headers: [["Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, NOTIFY, REFER"], ["Accept", "application/sdp"]] });
         return;

@@ -1,4 +1,4 @@
-import { callEnd, type AudioLeg, type AudioLegEvent } from "../core/index.js";
+import { callEnd, type AudioLeg, type AudioLegEvent, type TransferResult } from "../core/index.js";
 import { RtpSession, type DtmfDigit, type G711Law, type PortLease } from "../media/index.js";
 import type { CallEvidence } from "../recording/call-evidence.js";
 
@@ -16,6 +16,8 @@ export interface SipLegOptions {
   readonly telephoneEventPt: number | null;
   readonly evidence: CallEvidence;
   readonly timeouts: MediaTimeouts;
+  /** Cold transfer through the dialog that owns this leg (SIP REFER). */
+  readonly transfer?: (destination: string) => Promise<TransferResult>;
 }
 
 const DTMF = new Set("0123456789*#ABCD");
@@ -34,10 +36,14 @@ export class SipLeg implements AudioLeg {
   #wasPlaying = false;
   #ended = false;
 
+  readonly transfer?: (destination: string) => Promise<TransferResult>;
+
   private constructor(
     private readonly rtp: RtpSession,
     private readonly timeouts: MediaTimeouts,
+    transfer: ((destination: string) => Promise<TransferResult>) | undefined,
   ) {
+    if (transfer) this.transfer = transfer;
     rtp.on((e) => {
       switch (e.type) {
         case "first-packet":
@@ -65,7 +71,7 @@ export class SipLeg implements AudioLeg {
       telephoneEventPt: o.telephoneEventPt,
       tap: (t) => o.evidence.rtp(t),
     });
-    return new SipLeg(rtp, o.timeouts);
+    return new SipLeg(rtp, o.timeouts, o.transfer);
   }
 
   on(listener: (e: AudioLegEvent) => void): () => void {

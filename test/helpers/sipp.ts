@@ -78,6 +78,8 @@ export type UasOptions = CommonOptions &
         readonly scenario: "answer";
         readonly ringMs?: number;
         readonly hangUpAfterMs?: number;
+        /** Take a REFER: report the transferred call as this status line in the NOTIFY (e.g. "200 OK", "486 Busy Here"). */
+        readonly referResult?: string;
         /** After the ACK, play this pcap's RTP to the caller's SDP address (e.g. /usr/share/sip-tester/g711a.pcap). */
         readonly playPcap?: string;
       }
@@ -306,9 +308,11 @@ export function uasScenarioXml(options: UasOptions, port: number): string {
         RING_MS: safeMs("ringMs", options.ringMs ?? 0),
         ANSWER: template("fragments/answer.xml"),
         MEDIA: playPcapXml(options.playPcap),
-        HANGUP: options.hangUpAfterMs === undefined
-          ? template("fragments/await-bye.xml")
-          : fill(template("fragments/send-bye.xml"), { TALK_MS: safeMs("hangUpAfterMs", options.hangUpAfterMs) }),
+        HANGUP: options.referResult !== undefined
+          ? fill(template("fragments/accept-refer.xml"), { FRAG: safeText("referResult", options.referResult) })
+          : options.hangUpAfterMs === undefined
+            ? template("fragments/await-bye.xml")
+            : fill(template("fragments/send-bye.xml"), { TALK_MS: safeMs("hangUpAfterMs", options.hangUpAfterMs) }),
       });
     case "auth-401":
       return fill(template("uas-auth-401.tmpl.xml"), {
