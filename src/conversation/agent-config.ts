@@ -9,6 +9,8 @@ export interface ParleyAsrConfig {
   readonly jsgf?: string;
   /** pocketsphinx: phrases to build a grammar from when no `jsgf` is given. */
   readonly phrases?: readonly string[];
+  /** Network providers: recognise with the embedded engine too, and use it if the network one fails. */
+  readonly fallback?: "pocketsphinx";
 }
 
 /** Parley's TTS endpoint for `openai-*` voices. */

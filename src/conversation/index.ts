@@ -7,6 +7,7 @@ export { PocketsphinxAsr, type PocketsphinxOptions } from "./pocketsphinx-asr.js
 export { EspeakTts, type EspeakOptions } from "./espeak-tts.js";
 export { OpenAiAsr, type OpenAiAsrOptions } from "./openai-asr.js";
 export { OpenAiTts, type OpenAiTtsOptions } from "./openai-tts.js";
+export { FallbackAsr } from "./fallback-asr.js";
 export { DeepgramAsr, type DeepgramAsrOptions } from "./deepgram-asr.js";
 export { asrFor, ttsFor } from "./providers.js";
 export { Vad } from "./vad.js";

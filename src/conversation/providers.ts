@@ -2,6 +2,7 @@ import type { ConversationAgentConfig } from "./agent-config.js";
 import type { AsrProvider } from "./asr-provider.js";
 import { DeepgramAsr } from "./deepgram-asr.js";
 import { EspeakTts } from "./espeak-tts.js";
+import { FallbackAsr } from "./fallback-asr.js";
 import { grammarFromPhrases } from "./jsgf.js";
 import { OpenAiAsr } from "./openai-asr.js";
 import { OpenAiTts } from "./openai-tts.js";
@@ -11,6 +12,18 @@ import { findVoice, EMBEDDED_VOICES } from "./voices.js";
 
 /** The recogniser an agent asks for (`parley_asr`); pocketsphinx when it names none. */
 export function asrFor(agent: ConversationAgentConfig): AsrProvider {
+  const primary = primaryAsr(agent);
+  return agent.parley_asr?.fallback === "pocketsphinx" && primary.name !== "pocketsphinx" ? new FallbackAsr(primary, pocketsphinxFor(agent)) : primary;
+}
+
+function pocketsphinxFor(agent: ConversationAgentConfig): PocketsphinxAsr {
+  const c = agent.parley_asr;
+  const phrases = c?.phrases ?? agent.boosted_keywords;
+  const jsgf = c?.jsgf ?? (phrases && phrases.length > 0 ? grammarFromPhrases(phrases) : undefined);
+  return new PocketsphinxAsr(jsgf !== undefined ? { jsgf } : {});
+}
+
+function primaryAsr(agent: ConversationAgentConfig): AsrProvider {
   const c = agent.parley_asr;
   const need = (what: string): string => {
     const v = c?.base_url;
@@ -23,11 +36,8 @@ export function asrFor(agent: ConversationAgentConfig): AsrProvider {
     case "deepgram":
       return new DeepgramAsr({ baseUrl: need("deepgram"), ...(c.api_key ? { apiKey: c.api_key } : {}), ...(c.model ? { model: c.model } : {}), ...(c.language ? { language: c.language } : {}) });
     case "pocketsphinx":
-    case undefined: {
-      const phrases = c?.phrases ?? agent.boosted_keywords;
-      const jsgf = c?.jsgf ?? (phrases && phrases.length > 0 ? grammarFromPhrases(phrases) : undefined);
-      return new PocketsphinxAsr(jsgf !== undefined ? { jsgf } : {});
-    }
+    case undefined:
+      return pocketsphinxFor(agent);
   }
 }
 

@@ -97,7 +97,7 @@ async function settle(ok: () => boolean, turns = 5000): Promise<boolean> {
   return ok();
 }
 
-test("40 calls through every LLM failure and the ASR/TTS processes release every socket, process and timer", { skip: !haveTools("espeak-ng", "pocketsphinx_continuous") && "needs espeak-ng and pocketsphinx", timeout: 120_000 }, async () => {
+test("100 calls through every LLM failure and the ASR/TTS processes release every socket, process and timer", { skip: !haveTools("espeak-ng", "pocketsphinx_continuous") && "needs espeak-ng and pocketsphinx", timeout: 180_000 }, async () => {
   const modes = Object.values(MODES);
   const srv = await fakeLlmServer((c) => {
     const i = Number(c.path.split("/").pop()?.split("-")[1] ?? 0);
@@ -107,7 +107,7 @@ test("40 calls through every LLM failure and the ASR/TTS processes release every
   });
   const runner = createConversationRunner({ llmTiming: FAST_TIMING, asr: () => new PocketsphinxAsr() });
   const baseline = resources();
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < 100; i++) {
     const leg = new FakeLeg();
     leg.start();
     let ended: (e: CallEnd | null) => void = () => {};

@@ -16,15 +16,21 @@ export const FAST_TIMING: Partial<LlmSocketTiming> = { openAttempts: 1, openTime
 export class ScriptedAsr implements AsrProvider {
   readonly name = "scripted";
   flushes = 0;
+  readonly #listeners = new Set<(e: AsrEvent) => void>();
   constructor(private readonly text: string) {}
+  /** Reports a fatal failure, as a recogniser that died for good would. */
+  protected emitError(message: string): void {
+    for (const l of this.#listeners) l({ type: "error", message, fatal: true });
+  }
   async start(): Promise<void> {}
   push(): void {}
   async flush(): Promise<AsrTurn> {
     this.flushes += 1;
     return { text: this.text, words: [] };
   }
-  on(_l: (e: AsrEvent) => void): () => void {
-    return () => {};
+  on(l: (e: AsrEvent) => void): () => void {
+    this.#listeners.add(l);
+    return () => this.#listeners.delete(l);
   }
   async close(): Promise<void> {}
 }

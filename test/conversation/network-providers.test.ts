@@ -5,6 +5,8 @@ import { test } from "node:test";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { AsrEvent } from "../../src/conversation/asr-provider.js";
 import { DeepgramAsr } from "../../src/conversation/deepgram-asr.js";
+import { FallbackAsr } from "../../src/conversation/fallback-asr.js";
+import { ScriptedAsr } from "./harness.js";
 import { OpenAiAsr } from "../../src/conversation/openai-asr.js";
 import { OpenAiTts } from "../../src/conversation/openai-tts.js";
 import { asrFor, ttsFor } from "../../src/conversation/providers.js";
@@ -174,11 +176,43 @@ test("Deepgram-style streaming ASR: protocol test (written from published docs)"
   }
 });
 
+test("an OpenAI-compatible recogniser that keeps failing falls back to the embedded one; only both failing is fatal", async () => {
+  const http = createServer(async (req, res) => {
+    await body(req);
+    res.writeHead(500).end("down");
+  });
+  const host = await listen(http);
+  const fallback = new (class extends ScriptedAsr {
+    die(): void {
+      this.emitError("gone");
+    }
+  })("hello from the fallback");
+  const asr = new FallbackAsr(new OpenAiAsr({ baseUrl: `http://${host}` }), fallback);
+  const events: AsrEvent[] = [];
+  asr.on((e) => events.push(e));
+  try {
+    await asr.start();
+    asr.push(tone(1600, 8000), 8000);
+    const turn = await asr.flush();
+    assert.equal(turn.text, "hello from the fallback");
+    assert.ok(asr.fellBack);
+    assert.ok(events.some((e) => e.type === "error" && /falling back to scripted/.test(e.message) && !e.fatal));
+    assert.ok(!events.some((e) => e.type === "error" && e.fatal));
+    fallback.die();
+    assert.ok(events.some((e) => e.type === "error" && e.fatal), "both gone → fatal");
+  } finally {
+    await asr.close();
+    http.closeAllConnections();
+    await new Promise<void>((r) => http.close(() => r()));
+  }
+});
+
 test("provider choice follows the agent: parley_asr and voice_id", () => {
   assert.equal(asrFor({}).name, "pocketsphinx");
   assert.equal(asrFor({ parley_asr: { provider: "openai", base_url: "http://127.0.0.1:1" } }).name, "openai-transcriptions");
   assert.equal(asrFor({ parley_asr: { provider: "deepgram", base_url: "ws://127.0.0.1:1" } }).name, "deepgram-stream");
   assert.throws(() => asrFor({ parley_asr: { provider: "openai" } }), /base_url/);
+  assert.equal(asrFor({ parley_asr: { provider: "openai", base_url: "http://127.0.0.1:1", fallback: "pocketsphinx" } }).name, "openai-transcriptions+pocketsphinx");
   assert.equal(ttsFor({ voice_id: "espeak-en-gb-female" }).name, "espeak-ng");
   assert.equal(ttsFor({ voice_id: "openai-alloy", parley_tts: { base_url: "http://127.0.0.1:1" } }).name, "openai-speech");
   assert.throws(() => ttsFor({ voice_id: "openai-alloy" }), /parley_tts/);
