@@ -1,21 +1,29 @@
 #!/usr/bin/env node
-// Builds the dashboard when its bundle is missing or older than its sources, so `npm start`
-// on a fresh clone serves a current UI without a separate build step.
+// Builds the browser bundles (dashboard, web SDK) when missing or older than their sources, so
+// `npm start` and the tests on a fresh clone serve current code without a separate build step.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 
-const out = "dist/dashboard/index.html";
+const BUNDLES = [
+  { src: "dashboard", out: "dist/dashboard/index.html", script: "build:dashboard" },
+  { src: "web-sdk", out: "dist/web-sdk/parley-web.js", script: "build:web-sdk" },
+];
+
 function newest(dir) {
   let t = 0;
   for (const name of readdirSync(dir)) {
+    if (name === "node_modules") continue;
     const p = join(dir, name);
     const s = statSync(p);
     t = Math.max(t, s.isDirectory() ? newest(p) : s.mtimeMs);
   }
   return t;
 }
-if (!existsSync("dashboard/index.html")) process.exit(0);
-if (existsSync(out) && statSync(out).mtimeMs >= newest("dashboard")) process.exit(0);
-const r = spawnSync("npm", ["run", "--silent", "build:dashboard"], { stdio: "inherit" });
-process.exit(r.status ?? 1);
+
+for (const b of BUNDLES) {
+  if (!existsSync(b.src)) continue;
+  if (existsSync(b.out) && statSync(b.out).mtimeMs >= newest(b.src)) continue;
+  const r = spawnSync("npm", ["run", "--silent", b.script], { stdio: "inherit" });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}

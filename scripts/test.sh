@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh --test
 npx tsc -p tsconfig.json --noEmit
+node scripts/build-if-stale.mjs
 exec npm test

@@ -9,12 +9,15 @@ import { handleError } from "./errors.js";
 import { agentRoutes } from "./routes/agents.js";
 import { callRoutes } from "./routes/calls.js";
 import { dashboardRoutes } from "./routes/dashboard.js";
+import { audioWebsocketRoutes, type AudioWebsocketOptions } from "./routes/audio-websocket.js";
 import { miscRoutes } from "./routes/misc.js";
 import { phoneNumberRoutes } from "./routes/phone-numbers.js";
 
 export interface ServerOptions {
   readonly logger: FastifyBaseLogger;
   readonly bodyLimit?: number;
+  /** Web calls and Twilio streams on /audio-websocket/{call_id}. */
+  readonly audio?: AudioWebsocketOptions;
 }
 
 /** Builds the HTTP server: Retell-compatible routes at the root, OpenAPI at /openapi.json and /docs. */
@@ -55,6 +58,7 @@ export async function buildServer(deps: ApiDeps, opts: ServerOptions): Promise<F
   phoneNumberRoutes(app, deps);
   callRoutes(app, deps);
   miscRoutes(app, deps);
+  audioWebsocketRoutes(app, deps, opts.audio);
   await dashboardRoutes(app, deps);
   return app;
 }

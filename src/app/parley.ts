@@ -9,6 +9,7 @@ import { RedisConcurrencyLimiter } from "../admission/concurrency-redis.js";
 import { buildServer } from "../api/server.js";
 import { CallService, noSipDialer, type OutboundDialer } from "../calls/call-service.js";
 import type { LegRunner } from "../calls/call-session.js";
+import { conversationLegRunner } from "./conversation-runner.js";
 import { ArtifactUrls } from "../calls/signed-urls.js";
 import { callEnd } from "../core/index.js";
 import { openStore } from "../store/index.js";
@@ -149,7 +150,7 @@ export async function startParley(config: ParleyConfig, opts: StartOptions): Pro
     log: log.child({ part: "calls" }),
     joinTimeoutMs: config.joinTimeoutMs,
     registeredCallTimeoutMs: config.registeredCallTimeoutMs,
-    ...(opts.legRunner ? { legRunner: opts.legRunner } : {}),
+    legRunner: opts.legRunner ?? conversationLegRunner(urls),
   });
   if (sip) {
     const router = new InboundRouter({ hub: sip.hub, store, calls, log: log.child({ part: "inbound" }), webhookTimeoutMs: config.webhookTimeoutMs, webhookRetries: config.webhookMaxRetries });
@@ -159,7 +160,7 @@ export async function startParley(config: ParleyConfig, opts: StartOptions): Pro
   let ready = false;
   const http = await buildServer(
     { store, calls, limiter, urls, dataDir: config.dataDir, ready: () => ready, ...(health ? { trunkHealth: (n: PhoneNumber) => health.get(n) } : {}) },
-    { logger: log.child({ part: "http" }) },
+    { logger: log.child({ part: "http" }), audio: { mediaTimeouts: { initialMs: config.mediaInitialTimeoutMs, ongoingMs: config.mediaTimeoutMs } } },
   );
   await http.listen({ host: config.httpHost, port: config.httpPort });
   const port = (http.server.address() as AddressInfo).port;

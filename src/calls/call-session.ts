@@ -36,7 +36,7 @@ export interface CallSessionDeps {
 }
 
 /** What runs on a connected leg (the conversation engine); returns its stop function. */
-export type LegRunner = (session: CallSession, leg: AudioLeg) => () => void;
+export type LegRunner = (session: CallSession, leg: AudioLeg) => () => void | Promise<void>;
 
 /** Teardown work a leg registers: runs first at the end (BYE / socket close), before timers and media go. */
 export type Hangup = (end: CallEnd) => Promise<void> | void;
@@ -55,6 +55,8 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
   #flushing: Promise<void> = Promise.resolve();
   #endDone: Promise<void> | undefined;
   #leg: AudioLeg | undefined;
+  /** Set once the terminal record is built: later updates cannot reach the store. */
+  #sealed = false;
 
   constructor(record: CallRecord, deps: CallSessionDeps) {
     super();
@@ -138,9 +140,9 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
       else if (e.type === "dtmf") this.log("dtmf", { digit: e.digit, direction: "in" });
     });
     const stop = this.#deps.legRunner?.(this, leg);
-    this.onHangup(() => {
+    this.onHangup(async () => {
       off();
-      stop?.();
+      await stop?.();
     });
   }
 
@@ -183,10 +185,22 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
     }
   }
 
-  /** Mutates the live record (transcript, artifacts…); ignored after the end. */
+  /** Mutates the live record (transcript, artifacts…); teardown may still add its output until the record is sealed. */
   update(patch: Partial<CallRecord>): void {
-    if (this.ending) return;
+    if (this.#sealed) return;
     this.#record = { ...this.#record, ...patch };
+  }
+
+  /** New transcript from the conversation: kept on the record, and sent as transcript_updated to agents that subscribe. */
+  transcriptUpdated(patch: Pick<CallRecord, "transcript" | "transcriptObject" | "transcriptWithToolCalls">): void {
+    if (this.#sealed) return;
+    this.update(patch);
+    const events = this.#deps.agent?.webhook_events;
+    if (!Array.isArray(events) || !events.includes("transcript_updated")) return;
+    void this.#deps.store
+      .transaction((tx) => enqueueCallWebhook(tx, this.#deps.urls, this.#record, "transcript_updated", this.#deps.agent, this.#deps.workspaceWebhookUrl))
+      .then(() => this.#deps.kickWebhooks())
+      .catch((err: unknown) => this.#deps.log.warn({ err: String(err), callId: this.callId }, "transcript_updated not enqueued"));
   }
 
   /**
@@ -227,6 +241,7 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
     } catch (err) {
       this.#deps.log.warn({ err: String(err), callId: this.callId }, "lease release failed; it will expire");
     }
+    this.#sealed = true;
     this.#record = applyEnd(this.#record, end);
     await this.flushEvents();
     try {
