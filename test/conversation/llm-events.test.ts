@@ -79,3 +79,18 @@ test("createConversationRunner with the rule-based sample server: greeting, echo
     await srv.close();
   }
 });
+
+test("begin_message_delay_ms holds the begin message back", { skip, timeout: 15_000 }, async () => {
+  const srv = await fakeLlmServer((c) => c.send({ response_type: "response", response_id: 0, content: "Hi.", content_complete: true }));
+  const t0 = performance.now();
+  const h = await harness({ url: srv.url, asr: new ScriptedAsr("x"), agent: { begin_message_delay_ms: 700 } });
+  try {
+    await srv.conn(1);
+    await h.leg.until(() => h.leg.sent.length > 0, 5000, "the begin message");
+    const after = (h.leg.sent[0]?.at ?? 0) - t0;
+    assert.ok(after >= 700, `first audio after ${after.toFixed(0)} ms`);
+  } finally {
+    await h.stop();
+    await srv.close();
+  }
+});
