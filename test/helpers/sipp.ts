@@ -80,7 +80,7 @@ export type UasOptions = CommonOptions &
         readonly hangUpAfterMs?: number;
         /** Take a REFER: report the transferred call as this status line in the NOTIFY (e.g. "200 OK", "486 Busy Here"). */
         readonly referResult?: string;
-        /** After the ACK, play this pcap's RTP to the caller's SDP address (e.g. /usr/share/sip-tester/g711a.pcap). */
+        /** After the ACK, play this pcap's RTP (or a μ-law .wav, streamed) to the caller's SDP address (e.g. /usr/share/sip-tester/g711a.pcap). */
         readonly playPcap?: string;
       }
     | {
@@ -340,7 +340,11 @@ export function uasScenarioXml(options: UasOptions, port: number): string {
 
 /** The action that streams a pcap's RTP to the peer's SDP address, or nothing. */
 function playPcapXml(path: string | undefined): string {
-  return path ? `  <nop><action><exec play_pcap_audio="${safeXmlAttr("playPcap", path)}"/></action></nop>` : "";
+  if (!path) return "";
+  // A .wav (PCMU/μ-law 8 kHz) is streamed with rtp_stream; anything else is a pcap to replay.
+  return path.endsWith(".wav")
+    ? `  <nop><action><exec rtp_stream="${safeXmlAttr("playPcap", path)},1,0"/></action></nop>`
+    : `  <nop><action><exec play_pcap_audio="${safeXmlAttr("playPcap", path)}"/></action></nop>`;
 }
 
 function safeXmlAttr(what: string, value: string): string {
