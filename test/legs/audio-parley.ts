@@ -49,7 +49,8 @@ export function echoRunner(traces: Map<string, EchoTrace>): LegRunner {
 export async function startAudioParley(env: Record<string, string> = {}, opts: AudioWebsocketOptions = {}): Promise<AudioParley> {
   const traces = new Map<string, EchoTrace>();
   const t = await startTestParley({ env: { PARLEY_SIP_DISABLED: "1", ...env }, legRunner: echoRunner(traces) });
-  // Registered by server.ts once the lead wires it in; attaching again is a no-op then.
+  // server.ts registers the route (with the config's media timeouts); attaching again is a no-op,
+  // so `opts` only apply where the route is not registered.
   attachAudioWebsocket(t.parley.http.server, { store: t.parley.store, calls: t.parley.calls }, opts);
   let agent: string | undefined;
   const api = async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {

@@ -4,7 +4,6 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { start as startRuleBased } from "../../examples/llm-servers/rule-based.js";
 import { attachAudioWebsocket } from "../../src/api/routes/audio-websocket.js";
-import { conversationLegRunner } from "./conversation-leg-runner.js";
 import { readWav, Resampler } from "../../src/media/index.js";
 import { startTestParley } from "../helpers/parley.js";
 import { closed, openWs } from "./audio-parley.js";
@@ -21,7 +20,8 @@ function speech8k(text: string): Int16Array {
 
 test("protocol test (written from published docs): a registered call over a Twilio Media Stream talks to the real conversation engine and the rule-based sample LLM server; the caller says goodbye → agent_hangup", { skip: missing && `${missing} is missing`, timeout: 60_000 }, async () => {
   const llm = await startRuleBased({ port: 0, host: "127.0.0.1", beginMessage: "Hello." });
-  const parley = await startTestParley({ env: { PARLEY_SIP_DISABLED: "1" }, legRunner: conversationLegRunner() });
+  // No legRunner: the default one, the conversation engine, as in production.
+  const parley = await startTestParley({ env: { PARLEY_SIP_DISABLED: "1" } });
   attachAudioWebsocket(parley.parley.http.server, { store: parley.parley.store, calls: parley.parley.calls });
   try {
     const post = async (path: string, body: unknown): Promise<Record<string, unknown>> =>

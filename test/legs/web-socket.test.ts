@@ -116,8 +116,8 @@ test("error_user_not_joined: nobody joins within PARLEY_JOIN_TIMEOUT_MS; joining
   }
 });
 
-test("error_no_audio_received: a client that joins and never sends audio (short media timeout)", async () => {
-  const short = await startAudioParley({}, { mediaTimeouts: { initialMs: 300, ongoingMs: 200 } });
+test("error_no_audio_received: a client that joins and never sends audio (PARLEY_MEDIA_INITIAL_TIMEOUT_MS)", async () => {
+  const short = await startAudioParley({ PARLEY_MEDIA_INITIAL_TIMEOUT_MS: "300", PARLEY_MEDIA_TIMEOUT_MS: "200" }, { mediaTimeouts: { initialMs: 300, ongoingMs: 200 } });
   try {
     const call = await short.api("POST", "/v2/create-web-call", { agent_id: await short.agentId() });
     const ws = await openWs(short.wsUrl(`/audio-websocket/${String(call.call_id)}`));

@@ -3,7 +3,6 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { start as startRuleBased } from "../../examples/llm-servers/rule-based.js";
 import { attachAudioWebsocket } from "../../src/api/routes/audio-websocket.js";
-import { conversationLegRunner } from "../legs/conversation-leg-runner.js";
 import { startTestParley } from "../helpers/parley.js";
 import { browserMissing, startBrowserHarness } from "./browser-harness.js";
 
@@ -11,7 +10,8 @@ const missing = browserMissing ?? (existsSync("/usr/bin/pocketsphinx_continuous"
 
 test("headless Chromium, Parley's SDK and the real conversation engine with the rule-based sample LLM server: the caller's speech becomes a user turn, the agent answers aloud, hang-up is user_hangup", { skip: missing, timeout: 90_000 }, async () => {
   const llm = await startRuleBased({ port: 0, host: "127.0.0.1", beginMessage: "Hello." });
-  const parley = await startTestParley({ env: { PARLEY_SIP_DISABLED: "1" }, legRunner: conversationLegRunner() });
+  // No legRunner: the default one, the conversation engine, as in production.
+  const parley = await startTestParley({ env: { PARLEY_SIP_DISABLED: "1" } });
   attachAudioWebsocket(parley.parley.http.server, { store: parley.parley.store, calls: parley.parley.calls });
   const harness = await startBrowserHarness("Hello, I would like to book a table for two tonight please.");
   try {
