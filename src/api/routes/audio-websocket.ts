@@ -48,7 +48,7 @@ export function audioWebsocketRoutes(app: FastifyInstance, deps: Deps, opts: Aud
   app.addHook("onClose", async () => detach());
   app.get("/sdk/parley-web.js", { schema: { hide: true } }, async (_req, reply) => {
     const js = await webSdkBundle();
-    if (!js) return reply.code(503).type("text/plain").send("the web SDK is not built: run `npx vite build --config web-sdk/vite.config.ts`");
+    if (!js) return reply.code(503).type("text/plain").send("the web SDK is not built: run `npm run build:web-sdk`");
     // Public code, imported as a module script by pages on other origins (the user's own site).
     return reply.type("text/javascript; charset=utf-8").header("cache-control", "no-cache").header("access-control-allow-origin", "*").send(js);
   });
