@@ -7,7 +7,7 @@ import { negotiate, serializeSdp, type NegotiatedAudio } from "../sip/sdp.js";
 import type { CallEvidence } from "../recording/call-evidence.js";
 import { openEvidence } from "./outbound-call.js";
 import { SipLeg } from "./sip-leg.js";
-import { ReferTransfer } from "./refer-transfer.js";
+import { endOnRemoteBye, TransferSlot } from "./dialog-behaviour.js";
 import type { TransferResult } from "../core/index.js";
 import type { ServerTransaction } from "../sip/stack.js";
 import type { Dialog } from "../sip/dialog.js";
@@ -187,7 +187,7 @@ class InboundCall implements LiveSipCall {
   #dialog: Dialog | undefined;
   #leg: SipLeg | undefined;
   #lease: PortLease | undefined;
-  #refer: { transfer: ReferTransfer; target: string } | undefined;
+  readonly #transfers = new TransferSlot();
 
   constructor(
     private readonly hub: SipHub,
@@ -249,34 +249,19 @@ class InboundCall implements LiveSipCall {
 
   /** REFER progress from the far end. */
   notify(tx: ServerTransaction): void {
-    if (this.#refer) this.#refer.transfer.notify(tx, this.#refer.target);
-    else tx.respond(200, "OK");
+    this.#transfers.notify(tx);
   }
 
   /** Cold transfer: the caller's side is asked (REFER) to connect to `destination`. */
-  async #transfer(destination: string): Promise<TransferResult> {
-    if (!this.#dialog || this.#refer) return { ok: false, why: this.#dialog ? "a transfer is already in progress" : "the call is not connected" };
+  #transfer(destination: string): Promise<TransferResult> {
     const source = this.tx.source;
     const target = /^sips?:/.test(destination) ? destination : `sip:${destination}@${source.address}:${source.port}`;
-    const transfer = new ReferTransfer(this.hub.stack, this.#dialog, `<sip:${this.session.record.toNumber ?? "parley"}@${this.hub.publicHost}>`);
-    this.#refer = { transfer, target };
-    const result = await transfer.run(target);
-    if (!result.ok) this.#refer = undefined;
-    return result;
+    return this.#transfers.start(this.hub.stack, this.#dialog, `<sip:${this.session.record.toNumber ?? "parley"}@${this.hub.publicHost}>`, target);
   }
 
   remoteBye(tx: ServerTransaction): void {
     this.#remoteHungUp = true;
-    tx.respond(200, "OK");
-    this.session.stamp({ bye: Date.now() });
-    const reason = tx.request.headers.getAll("reason").join(", ");
-    void this.session.end(
-      callEnd("user_hangup", {
-        phase: "in_call",
-        message: `the caller hung up (BYE${reason ? `, Reason: ${reason}` : ""})`,
-        sip: { method: "BYE", ...(reason ? { reasonHeader: reason } : {}) },
-      }),
-    );
+    endOnRemoteBye(tx, this.session, "the caller");
   }
 
   async #hangup(end: CallEnd): Promise<void> {

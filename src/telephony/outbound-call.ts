@@ -15,7 +15,7 @@ import { classifyDialFailure, classifyInviteOutcome, finalResponseFrom, type Can
 import type { SipHub } from "./sip-hub.js";
 import { trunkRoute } from "./trunk-route.js";
 import { within, type LiveSipCall } from "./live-sip-call.js";
-import { ReferTransfer } from "./refer-transfer.js";
+import { endOnRemoteBye, TransferSlot } from "./dialog-behaviour.js";
 import type { TransferResult } from "../core/index.js";
 
 type State = "dialing" | "connected" | "done";
@@ -58,7 +58,7 @@ export class OutboundCall implements LiveSipCall {
   #lease: PortLease | undefined;
   #leg: SipLeg | undefined;
   #evidence: CallEvidence | undefined;
-  #refer: { transfer: ReferTransfer; target: string } | undefined;
+  readonly #transfers = new TransferSlot();
   localSdp = "";
 
   constructor(
@@ -148,38 +148,20 @@ export class OutboundCall implements LiveSipCall {
   /** The far end sent BYE: answer it and end the call as the user's hang-up. */
   remoteBye(tx: ServerTransaction): void {
     this.#remoteHungUp = true;
-    tx.respond(200, "OK");
-    this.session.stamp({ bye: Date.now() });
-    const reason = tx.request.headers.getAll("reason").join(", ");
-    void this.session.end(
-      callEnd("user_hangup", {
-        phase: "in_call",
-        message: `the far end hung up (BYE${reason ? `, Reason: ${reason}` : ""})`,
-        sip: { method: "BYE", ...(reason ? { reasonHeader: reason } : {}) },
-      }),
-    );
+    endOnRemoteBye(tx, this.session, "the far end");
   }
 
   /** REFER progress from the far end. */
   notify(tx: ServerTransaction): void {
-    if (this.#refer) this.#refer.transfer.notify(tx, this.#refer.target);
-    else tx.respond(200, "OK");
+    this.#transfers.notify(tx);
   }
 
   /** Cold transfer: the trunk is asked (REFER) to connect the caller to `destination`. */
-  async #transfer(destination: string): Promise<TransferResult> {
-    if (!this.#dialog || this.#state !== "connected") return { ok: false, why: "the call is not connected" };
-    if (this.#refer) return { ok: false, why: "a transfer is already in progress" };
-    const target = /^sips?:/.test(destination) ? destination : (() => {
-      const r = trunkRoute(this.req.trunk, destination);
-      return r.ok ? r.requestUri : undefined;
-    })();
-    if (!target) return { ok: false, why: `cannot route a transfer to ${destination}` };
-    const transfer = new ReferTransfer(this.hub.stack, this.#dialog, `<sip:${this.req.from}@${this.hub.publicHost}>`);
-    this.#refer = { transfer, target };
-    const result = await transfer.run(target);
-    if (!result.ok) this.#refer = undefined;
-    return result;
+  #transfer(destination: string): Promise<TransferResult> {
+    const route = /^sips?:/.test(destination) ? undefined : trunkRoute(this.req.trunk, destination);
+    const target = route === undefined ? destination : route.ok ? route.requestUri : undefined;
+    const dialog = this.#state === "connected" ? this.#dialog : undefined;
+    return this.#transfers.start(this.hub.stack, dialog, `<sip:${this.req.from}@${this.hub.publicHost}>`, target);
   }
 
   #context(): { cancel?: { cause: CancelCause; at: number }; ringTimeoutMs: number } {
