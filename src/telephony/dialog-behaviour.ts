@@ -3,6 +3,7 @@ import type { CallSession } from "../calls/call-session.js";
 import type { Dialog } from "../sip/dialog.js";
 import type { ServerTransaction, SipStack } from "../sip/stack.js";
 import { ReferTransfer } from "./refer-transfer.js";
+import { CallEvidence } from "../recording/call-evidence.js";
 
 /** Answers the far end's BYE and ends the call as the user's hang-up, keeping its Reason header. */
 export function endOnRemoteBye(tx: ServerTransaction, session: CallSession, who: string): void {
@@ -39,4 +40,16 @@ export class TransferSlot {
     if (this.#current) this.#current.transfer.notify(tx, this.#current.target);
     else tx.respond(200, "OK");
   }
+}
+
+/** Opens the call's PCAP and recordings (as its storage setting allows) and points the record at them. */
+export async function openEvidence(dataDir: string, session: CallSession): Promise<CallEvidence> {
+  const evidence = await CallEvidence.open(dataDir, session.callId, session.record.dataStorageSetting, Date.now());
+  const p = evidence.paths;
+  session.update({
+    ...(p.pcap ? { pcapPath: p.pcap } : {}),
+    ...(p.recording ? { recordingPath: p.recording } : {}),
+    ...(p.recordingMultiChannel ? { recordingMultiChannelPath: p.recordingMultiChannel } : {}),
+  });
+  return evidence;
 }

@@ -6,7 +6,7 @@ import { authorizeRequest } from "../sip/digest.js";
 import type { SipRequest, SipResponse } from "../sip/message.js";
 import { createRequest, Headers } from "../sip/message.js";
 import { buildAudioOffer, serializeSdp } from "../sip/sdp.js";
-import { CallEvidence } from "../recording/call-evidence.js";
+import type { CallEvidence } from "../recording/call-evidence.js";
 import { remoteAudio } from "./remote-audio.js";
 import { SipLeg } from "./sip-leg.js";
 import type { ClientTransaction, ServerTransaction } from "../sip/stack.js";
@@ -15,22 +15,10 @@ import { classifyDialFailure, classifyInviteOutcome, finalResponseFrom, type Can
 import type { SipHub } from "./sip-hub.js";
 import { trunkRoute } from "./trunk-route.js";
 import { within, type LiveSipCall } from "./live-sip-call.js";
-import { endOnRemoteBye, TransferSlot } from "./dialog-behaviour.js";
+import { endOnRemoteBye, openEvidence, TransferSlot } from "./dialog-behaviour.js";
 import type { TransferResult } from "../core/index.js";
 
 type State = "dialing" | "connected" | "done";
-
-/** Opens the call's PCAP and recordings (as its storage setting allows) and points the record at them. */
-export async function openEvidence(dataDir: string, session: CallSession): Promise<CallEvidence> {
-  const evidence = await CallEvidence.open(dataDir, session.callId, session.record.dataStorageSetting, Date.now());
-  const p = evidence.paths;
-  session.update({
-    ...(p.pcap ? { pcapPath: p.pcap } : {}),
-    ...(p.recording ? { recordingPath: p.recording } : {}),
-    ...(p.recordingMultiChannel ? { recordingMultiChannelPath: p.recordingMultiChannel } : {}),
-  });
-  return evidence;
-}
 
 /** Copies an INVITE for the credentialed retry: same Call-ID and From tag, CSeq + 1, fresh Via. */
 function retryWithAuth(invite: SipRequest, header: { name: string; value: string }): SipRequest {
