@@ -125,9 +125,12 @@ export class OutboundCall implements LiveSipCall {
           session.log("sip.auth_retry", { challenge: outcome.response.status });
           continue;
         }
+        this.#state = "done";
         await this.#fail(classifyInviteOutcome(outcome, { ...this.#context(), auth: creds ? "retried" : "missing" }));
         return;
       }
+      // The INVITE transaction is over: nothing is left to CANCEL at the end.
+      this.#state = "done";
       await this.#fail(classifyInviteOutcome(outcome, this.#context()));
       return;
     }
@@ -206,8 +209,8 @@ export class OutboundCall implements LiveSipCall {
     try {
       if (was === "dialing" && this.#tx) {
         if (!this.#cancel) {
-          this.#cancel = { cause: end.reason === "manual_stopped" ? "api_stop" : "ring_timeout", at: Date.now() };
-          this.session.log("sip.cancel", { cause: this.#cancel.cause });
+          this.#cancel = { cause: "api_stop", at: Date.now() };
+          this.session.log("sip.cancel", { cause: end.reason });
           this.hub.stack.cancel(this.#tx);
         }
         await within(this.#tx.outcome, 4000);
