@@ -11,7 +11,9 @@ const BENCHES: Bench[] = [
   { name: "sip-cps", what: "inbound SIP calls per second: Parley vs a bare `sip` npm UAS (SIPp ladder)", run: async () => (await import("./sip-cps.js")).runSipCpsBench() },
   { name: "sip-outbound", what: "outbound attempts per second through a trunk answering 486", run: async () => (await import("./sip-outbound.js")).runSipOutboundBench() },
   { name: "llm-socket", what: "custom-LLM websocket: open, first chunk, ping round trip", run: async () => (await import("../test/llm-socket/bench.js")).runLlmSocketBench() },
-  { name: "turn-latency", what: "end of user speech → first agent audio (instant LLM, embedded TTS)", run: async () => (await import("./turn-latency.js")).runTurnLatencyBench() },
+  { name: "turn-latency", what: "end of user speech → first agent audio (instant LLM, embedded TTS)", run: async () => {
+    await (await import("./turn-latency.js")).runTurnLatencyBench();
+  } },
   { name: "media", what: "concurrent RTP sessions on one core (G.711, 20 ms, recording on)", run: async () => (await import("./media-rtp.js")).runMediaBench() },
 ];
 
