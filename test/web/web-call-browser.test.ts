@@ -100,22 +100,33 @@ test("headless Chromium completes a web call with Parley's SDK: mic speech reach
   }
 });
 
-test("headless Chromium completes a web call with the unchanged retell-client-js-sdk 1.3.3 (customEndpoint): its rate is measured, audio flows both ways, hang-up is user_hangup", { skip: missing, timeout: 60_000 }, async () => {
-  const { callId } = await webCall();
-  const page = await harness.page();
-  try {
-    const endpoint = `${parley.url.replace(/^http/, "ws")}/audio-websocket/`;
-    const r = (await page.evaluate((a) => (globalThis as unknown as { runRetell(x: unknown): Promise<unknown> }).runRetell(a), { endpoint, callId, maxMs: 10_000 })) as PageResult;
-    const call = await getCall(callId);
-    const trace = traces.get(callId);
-    console.log(`retell-client-js-sdk 1.3.3: agent level in page ${r.level.toFixed(3)} rms; caller frames ${trace?.framesIn} (loud ${trace?.loudFrames}); client rate ${trace?.leg.stats.clientRate} (${trace?.leg.stats.rateSource}, measured ${trace?.leg.stats.measuredRate}); events ${[...new Set(r.events)].join(",")}`);
-    assert.ok(r.level > 0.05, `the agent's tone is audible in the page (rms ${r.level})`);
-    assert.ok(trace && trace.loudFrames >= 5, "the caller's speech reached Parley as audio frames");
-    assert.equal(trace.leg.stats.clientRate, 24_000);
-    assert.equal(trace.leg.stats.rateSource, "measured");
-    for (const e of ["conversationStarted", "metadata", "agentStartTalking", "update", "conversationEnded"]) assert.ok(r.events.includes(e), `event ${e} in ${r.events.join(",")}`);
-    assert.equal(call.disconnection_reason, "user_hangup");
-  } finally {
-    await page.close();
+test("headless Chromium completes a web call with the unchanged retell-client-js-sdk 1.3.3 (customEndpoint): its rate is measured, audio flows both ways, hang-up is user_hangup", { skip: missing, timeout: 90_000 }, async () => {
+  // 1.3.3's own worklet sometimes dies before its first frame (see test-page.ts); such a call still
+  // ends with a reason, and the next attempt is a fresh call. At most three attempts.
+  let callId = "";
+  let r: PageResult | undefined;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    callId = (await webCall()).callId;
+    const page = await harness.page();
+    try {
+      const endpoint = `${parley.url.replace(/^http/, "ws")}/audio-websocket/`;
+      r = (await page.evaluate((a) => (globalThis as unknown as { runRetell(x: unknown): Promise<unknown> }).runRetell(a), { endpoint, callId, maxMs: 10_000 })) as PageResult;
+    } finally {
+      await page.close();
+    }
+    if (!r.events.includes("processorerror")) break;
+    const failed = await getCall(callId);
+    console.log(`retell-client-js-sdk 1.3.3: attempt ${attempt}: its worklet crashed before sending audio; the call ended ${String(failed.disconnection_reason)}`);
+    assert.equal(failed.disconnection_reason, "user_hangup");
   }
+  assert.ok(r && !r.events.includes("processorerror"), "a call with a working client within three attempts");
+  const call = await getCall(callId);
+  const trace = traces.get(callId);
+  console.log(`retell-client-js-sdk 1.3.3: agent level in page ${r.level.toFixed(3)} rms; caller frames ${trace?.framesIn} (loud ${trace?.loudFrames}); client rate ${trace?.leg.stats.clientRate} (${trace?.leg.stats.rateSource}, measured ${trace?.leg.stats.measuredRate}); events ${[...new Set(r.events)].join(",")}`);
+  assert.ok(r.level > 0.05, `the agent's tone is audible in the page (rms ${r.level})`);
+  assert.ok(trace && trace.loudFrames >= 5, "the caller's speech reached Parley as audio frames");
+  assert.equal(trace.leg.stats.clientRate, 24_000);
+  assert.equal(trace.leg.stats.rateSource, "measured");
+  for (const e of ["conversationStarted", "metadata", "agentStartTalking", "update", "conversationEnded"]) assert.ok(r.events.includes(e), `event ${e} in ${r.events.join(",")}`);
+  assert.equal(call.disconnection_reason, "user_hangup");
 });
