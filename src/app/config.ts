@@ -45,6 +45,8 @@ export interface ParleyConfig {
   readonly webhookTimeoutMs: number;
   readonly webhookMaxRetries: number;
   readonly sipEnabled: boolean;
+  /** False (PARLEY_MEDIA=off): SIP signalling only — no RTP, recordings or conversation (load tests). */
+  readonly mediaEnabled: boolean;
 }
 
 export class ConfigError extends Error {
@@ -152,5 +154,6 @@ export function loadConfig(env: Env = process.env): ParleyConfig {
     webhookTimeoutMs: positiveInt(env, "PARLEY_WEBHOOK_TIMEOUT_MS", 10_000),
     webhookMaxRetries: positiveInt(env, "PARLEY_WEBHOOK_MAX_RETRIES", 3),
     sipEnabled: env.PARLEY_SIP_DISABLED !== "1",
+    mediaEnabled: env.PARLEY_MEDIA !== "off",
   };
 }

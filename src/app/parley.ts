@@ -136,6 +136,7 @@ export async function startParley(config: ParleyConfig, opts: StartOptions): Pro
         publicHost: config.publicHost,
         dataDir: config.dataDir,
         mediaTimeouts: { initialMs: config.mediaInitialTimeoutMs, afterMs: config.mediaTimeoutMs },
+        mediaEnabled: config.mediaEnabled,
         log: log.child({ part: "sip" }),
       }),
     };

@@ -43,8 +43,10 @@ export class TransferSlot {
 }
 
 /** Opens the call's PCAP and recordings (as its storage setting allows) and points the record at them. */
-export async function openEvidence(dataDir: string, session: CallSession): Promise<CallEvidence> {
-  const evidence = await CallEvidence.open(dataDir, session.callId, session.record.dataStorageSetting, Date.now());
+export async function openEvidence(dataDir: string, session: CallSession, mediaEnabled = true): Promise<CallEvidence> {
+  // Without media there is nothing to record; the SIP stays in the call log.
+  const setting = mediaEnabled ? session.record.dataStorageSetting : "basic_attributes_only";
+  const evidence = await CallEvidence.open(dataDir, session.callId, setting, Date.now());
   const p = evidence.paths;
   session.update({
     ...(p.pcap ? { pcapPath: p.pcap } : {}),

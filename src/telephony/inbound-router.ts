@@ -97,14 +97,16 @@ export class InboundRouter {
       return;
     }
     if (tx.cancelled || !tx.pending) return;
-    const ports = await hub.ports.allocate();
-    if (!ports.ok) {
+    // Signalling-only nodes (PARLEY_MEDIA=off) answer with the discard port and bind nothing.
+    const ports = hub.mediaEnabled ? await hub.ports.allocate() : undefined;
+    if (ports && !ports.ok) {
       tx.respond(503, "Service Unavailable", { headers: [["Retry-After", "5"], ["Warning", `399 parley "${ports.error.message}"`]] });
       return;
     }
-    const answer = negotiate(tx.request.body, { address: hub.publicHost, port: ports.lease.rtpPort });
+    const lease = ports?.lease;
+    const answer = negotiate(tx.request.body, { address: hub.publicHost, port: lease?.rtpPort ?? 9 });
     if (!answer.ok) {
-      ports.lease.release();
+      lease?.release();
       tx.respond(488, "Not Acceptable Here", { headers: [["Warning", `304 parley "${answer.message}"`]] });
       return;
     }
@@ -119,13 +121,13 @@ export class InboundRouter {
       ...(pick.agentOverride ? { agentOverride: pick.agentOverride } : {}),
     });
     if (!created.session) {
-      ports.lease.release();
+      lease?.release();
       const busy = created.refused?.reason === "concurrency_limit_reached";
       if (tx.pending) tx.respond(busy ? 486 : 503, busy ? "Busy Here" : "Service Unavailable", { headers: [["Warning", `399 parley "${created.refused?.message ?? "refused"}"`]] });
       return;
     }
-    const evidence = await openEvidence(hub.dataDir, created.session);
-    const call = new InboundCall(hub, created.session, tx, ports.lease, serializeSdp(answer.answer), answer.audio, evidence);
+    const evidence = await openEvidence(hub.dataDir, created.session, hub.mediaEnabled);
+    const call = new InboundCall(hub, created.session, tx, lease, serializeSdp(answer.answer), answer.audio, evidence);
     await call.answer();
   }
 
@@ -192,7 +194,7 @@ class InboundCall implements LiveSipCall {
     private readonly hub: SipHub,
     private readonly session: CallSession,
     private readonly tx: ServerTransaction,
-    lease: PortLease,
+    lease: PortLease | undefined,
     readonly localSdp: string,
     private readonly audio: NegotiatedAudio,
     private readonly evidence: CallEvidence,
@@ -224,9 +226,9 @@ class InboundCall implements LiveSipCall {
       }
     });
     // RTP may follow our 200 at once: the media session is open before it goes out.
-    const lease = this.#lease!;
+    const lease = this.#lease;
     this.#lease = undefined;
-    this.#leg = await SipLeg.open({
+    this.#leg = lease && await SipLeg.open({
       lease,
       remote: { address: this.audio.remoteAddress, port: this.audio.remotePort },
       codec: this.audio.codec.name.toUpperCase() === "PCMA" ? "PCMA" : "PCMU",
@@ -236,7 +238,7 @@ class InboundCall implements LiveSipCall {
       transfer: (d) => this.#transfer(d),
     });
     if (!tx.pending || session.ending) {
-      await this.#leg.close();
+      await this.#leg?.close();
       this.#leg = undefined;
       return;
     }

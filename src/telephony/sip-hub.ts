@@ -28,6 +28,8 @@ export interface SipHubOptions {
   /** Where call evidence (PCAP, recordings) is written. */
   readonly dataDir: string;
   readonly mediaTimeouts: MediaTimeouts;
+  /** False on a signalling-only node: calls carry no RTP and run no conversation. */
+  readonly mediaEnabled?: boolean;
   readonly log: SipHubLog;
 }
 
@@ -37,6 +39,7 @@ export class SipHub implements OutboundDialer {
   readonly publicHost: string;
   readonly dataDir: string;
   readonly mediaTimeouts: MediaTimeouts;
+  readonly mediaEnabled: boolean;
   private readonly log: SipHubLog;
   readonly #bySipCallId = new Map<string, { session: CallSession; evidence: CallEvidence | undefined }>();
   readonly #byDialog = new Map<string, LiveSipCall>();
@@ -49,6 +52,7 @@ export class SipHub implements OutboundDialer {
     this.publicHost = o.publicHost;
     this.dataDir = o.dataDir;
     this.mediaTimeouts = o.mediaTimeouts;
+    this.mediaEnabled = o.mediaEnabled ?? true;
     this.log = o.log;
     this.#untap = o.stack.onMessage((t) => {
       const ev = sipEventOf(t, o.publicHost);
