@@ -84,7 +84,7 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
   /** Appends a step to the detailed log (written in batches). */
   log(type: CallEventType, data: Record<string, unknown> = {}): void {
     this.#pending.push(callEvent(this.#record.startTimestamp, type, data));
-    if (this.#pending.length >= 64) void this.flushEvents();
+    if (this.#pending.length >= 64 || this.#sealed) void this.flushEvents();
   }
 
   /** Writes buffered log events. */
@@ -243,12 +243,20 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
     }
     this.#sealed = true;
     this.#record = applyEnd(this.#record, end);
-    await this.flushEvents();
-    try {
-      await this.#deps.store.transaction(async (tx) => {
+    // The last log events, the terminal record and call_ended commit together; events logged
+    // later (a late retransmission) queue behind this commit and are flushed as they come.
+    const lastEvents = this.#pending;
+    this.#pending = [];
+    const final = this.#flushing.then(() =>
+      this.#deps.store.transaction(async (tx) => {
+        if (lastEvents.length > 0) await tx.callEvents.append(this.callId, lastEvents);
         await tx.calls.update(this.#record);
         await enqueueCallWebhook(tx, this.#deps.urls, this.#record, "call_ended", this.#deps.agent, this.#deps.workspaceWebhookUrl);
-      });
+      }),
+    );
+    this.#flushing = final.catch(() => undefined);
+    try {
+      await final;
       this.#deps.kickWebhooks();
     } catch (err) {
       this.#deps.log.error({ err: String(err), callId: this.callId }, "could not persist the ended call; the start-up sweep will end it");
