@@ -101,5 +101,47 @@ window.runConversation = async ({ baseUrl, accessToken, maxMs }) => {
   const end = await ended;
   return { events, level, transcript, outcome, end };
 };
+window.runRetellConversation = async ({ endpoint, callId, maxMs }) => {
+  const c = new RetellWebClient(endpoint);
+  const events = [];
+  record(c, ["conversationStarted", "conversationEnded", "agentStartTalking", "agentStopTalking", "metadata", "error"], events);
+  let transcript = [];
+  let replied;
+  const gotReply = new Promise((r) => (replied = r));
+  c.on("update", (u) => {
+    events.push("update");
+    transcript = u.transcript ?? transcript;
+    const iUser = transcript.findIndex((t) => t.role === "user" && t.content.trim() !== "");
+    if (iUser >= 0 && transcript.slice(iUser + 1).some((t) => t.role === "agent")) replied();
+  });
+  const started = new Promise((r) => c.on("conversationStarted", r));
+  const ended = new Promise((r) => c.on("conversationEnded", r));
+  await c.startConversation({ callId, sampleRate: 24000, enableUpdate: true });
+  c.audioNode.onprocessorerror = () => events.push("processorerror");
+  await started;
+  await new Promise((r) => setTimeout(r, 50));
+  if (events.includes("processorerror")) {
+    c.stopConversation();
+    await ended;
+    return { events, level: 0, transcript, outcome: "processorerror", end: null };
+  }
+  const analyser = c.audioContext.createAnalyser();
+  analyser.fftSize = 2048;
+  c.audioNode.connect(analyser);
+  const buf = new Float32Array(analyser.fftSize);
+  let level = 0;
+  const meter = setInterval(() => {
+    analyser.getFloatTimeDomainData(buf);
+    let s = 0;
+    for (const v of buf) s += v * v;
+    level = Math.max(level, Math.sqrt(s / buf.length));
+  }, 20);
+  const outcome = await Promise.race([gotReply.then(() => "replied"), ended.then(() => "ended"), new Promise((r) => setTimeout(() => r("timeout"), maxMs))]);
+  if (outcome === "replied") await new Promise((r) => { c.on("agentStopTalking", r); setTimeout(r, 8000); });
+  clearInterval(meter);
+  c.stopConversation();
+  const end = await ended;
+  return { events, level, transcript, outcome, end };
+};
 window.pageReady = true;
 </script>`;
