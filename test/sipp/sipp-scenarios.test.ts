@@ -157,7 +157,7 @@ test("answer with playPcap: RTP (PCMA from SIPp's g711a.pcap) reaches the addres
     packets.push(m);
     if (packets.length >= 10) enough();
   });
-  const uas = await startSippUas({ scenario: "answer", playPcap: "/usr/share/sip-tester/g711a.pcap", hangUpAfterMs: 500 });
+  const uas = await startSippUas({ scenario: "answer", playPcap: "/usr/share/sip-tester/g711a.pcap", hangUpAfterMs: 2000 });
   const ua = new KirmUa(UAC_HOST, await freeUdpPort(UAC_HOST));
   try {
     const outcome = ua.invite({ uri: `sip:+15551230000@127.0.0.1:${uas.port}`, sdp: offerSdp(UAC_HOST, rtp.address().port), onAnswer: "await-bye" });

@@ -55,8 +55,8 @@ test("headless Chromium, the unchanged retell-client-js-sdk 1.3.3 and the real c
     type Result = { events: string[]; level: number; transcript: Array<{ role: string; content: string }>; outcome: string };
     let r: Result | undefined;
     let callId = "";
-    // 1.3.3's own worklet sometimes dies before its first frame: a fresh call, at most three attempts.
-    for (let attempt = 1; attempt <= 3; attempt++) {
+    // 1.3.3's own worklet sometimes dies before its first frame: a fresh call, at most six attempts.
+    for (let attempt = 1; attempt <= 6; attempt++) {
       callId = String((await post("/v2/create-web-call", { agent_id: agent.agent_id })).call_id);
       const page = await harness.page();
       try {
