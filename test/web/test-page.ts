@@ -22,6 +22,37 @@ async function listen(analyser, events, maxMs) {
 function record(client, names, events) {
   for (const n of names) client.on(n, (x) => events.push(n === "error" ? "error:" + String(x) : n));
 }
+/** The loudest the analyser (looked up each tick: it may appear later) heard until stop(). */
+function meter(getAnalyser) {
+  let buf;
+  let level = 0;
+  const timer = setInterval(() => {
+    const analyser = getAnalyser();
+    if (!analyser) return;
+    buf ??= new Float32Array(analyser.fftSize);
+    analyser.getFloatTimeDomainData(buf);
+    let s = 0;
+    for (const v of buf) s += v * v;
+    level = Math.max(level, Math.sqrt(s / buf.length));
+  }, 20);
+  return { stop() { clearInterval(timer); return level; } };
+}
+/** Watches transcript updates; resolves once a user turn has an agent answer after it. */
+function replyWatcher(events) {
+  let transcript = [];
+  let replied;
+  const done = new Promise((r) => (replied = r));
+  return {
+    done,
+    get transcript() { return transcript; },
+    onUpdate(u) {
+      events.push("update");
+      transcript = u.transcript ?? transcript;
+      const iUser = transcript.findIndex((t) => t.role === "user" && t.content.trim() !== "");
+      if (iUser >= 0 && transcript.slice(iUser + 1).some((t) => t.role === "agent")) replied();
+    },
+  };
+}
 `;
 
 /** HTML of the test page; `/parley-web.js` and `/retell.js` are served next to it. */
@@ -72,48 +103,25 @@ window.runConversation = async ({ baseUrl, accessToken, maxMs }) => {
   const c = new ParleyWebClient({ baseUrl });
   const events = [];
   record(c, ["call_started", "call_ended", "agent_start_talking", "agent_stop_talking", "metadata", "error"], events);
-  let transcript = [];
-  let replied;
-  const gotReply = new Promise((r) => (replied = r));
-  c.on("update", (u) => {
-    events.push("update");
-    transcript = u.transcript;
-    const iUser = transcript.findIndex((t) => t.role === "user" && t.content.trim() !== "");
-    if (iUser >= 0 && transcript.slice(iUser + 1).some((t) => t.role === "agent")) replied();
-  });
+  const watch = replyWatcher(events);
+  c.on("update", (u) => watch.onUpdate(u));
   const ended = new Promise((r) => c.on("call_ended", r));
   await c.startCall({ accessToken, sampleRate: 24000 });
-  const buf = new Float32Array(c.agentAnalyser.fftSize);
-  let level = 0;
-  const meter = setInterval(() => {
-    const a = c.agentAnalyser;
-    if (!a) return;
-    a.getFloatTimeDomainData(buf);
-    let s = 0;
-    for (const v of buf) s += v * v;
-    level = Math.max(level, Math.sqrt(s / buf.length));
-  }, 20);
-  const outcome = await Promise.race([gotReply.then(() => "replied"), ended.then(() => "ended"), new Promise((r) => setTimeout(() => r("timeout"), maxMs))]);
+  const m = meter(() => c.agentAnalyser);
+  const outcome = await Promise.race([watch.done.then(() => "replied"), ended.then(() => "ended"), new Promise((r) => setTimeout(() => r("timeout"), maxMs))]);
   // Let the reply play out before hanging up.
   if (outcome === "replied") await new Promise((r) => { const off = c.on("agent_stop_talking", () => { off(); r(); }); setTimeout(r, 8000); });
-  clearInterval(meter);
+  const level = m.stop();
   c.stopCall();
   const end = await ended;
-  return { events, level, transcript, outcome, end };
+  return { events, level, transcript: watch.transcript, outcome, end };
 };
 window.runRetellConversation = async ({ endpoint, callId, maxMs }) => {
   const c = new RetellWebClient(endpoint);
   const events = [];
   record(c, ["conversationStarted", "conversationEnded", "agentStartTalking", "agentStopTalking", "metadata", "error"], events);
-  let transcript = [];
-  let replied;
-  const gotReply = new Promise((r) => (replied = r));
-  c.on("update", (u) => {
-    events.push("update");
-    transcript = u.transcript ?? transcript;
-    const iUser = transcript.findIndex((t) => t.role === "user" && t.content.trim() !== "");
-    if (iUser >= 0 && transcript.slice(iUser + 1).some((t) => t.role === "agent")) replied();
-  });
+  const watch = replyWatcher(events);
+  c.on("update", (u) => watch.onUpdate(u));
   const started = new Promise((r) => c.on("conversationStarted", r));
   const ended = new Promise((r) => c.on("conversationEnded", r));
   await c.startConversation({ callId, sampleRate: 24000, enableUpdate: true });
@@ -123,25 +131,18 @@ window.runRetellConversation = async ({ endpoint, callId, maxMs }) => {
   if (events.includes("processorerror")) {
     c.stopConversation();
     await ended;
-    return { events, level: 0, transcript, outcome: "processorerror", end: null };
+    return { events, level: 0, transcript: watch.transcript, outcome: "processorerror", end: null };
   }
   const analyser = c.audioContext.createAnalyser();
   analyser.fftSize = 2048;
   c.audioNode.connect(analyser);
-  const buf = new Float32Array(analyser.fftSize);
-  let level = 0;
-  const meter = setInterval(() => {
-    analyser.getFloatTimeDomainData(buf);
-    let s = 0;
-    for (const v of buf) s += v * v;
-    level = Math.max(level, Math.sqrt(s / buf.length));
-  }, 20);
-  const outcome = await Promise.race([gotReply.then(() => "replied"), ended.then(() => "ended"), new Promise((r) => setTimeout(() => r("timeout"), maxMs))]);
+  const m = meter(() => analyser);
+  const outcome = await Promise.race([watch.done.then(() => "replied"), ended.then(() => "ended"), new Promise((r) => setTimeout(() => r("timeout"), maxMs))]);
   if (outcome === "replied") await new Promise((r) => { c.on("agentStopTalking", r); setTimeout(r, 8000); });
-  clearInterval(meter);
+  const level = m.stop();
   c.stopConversation();
   const end = await ended;
-  return { events, level, transcript, outcome, end };
+  return { events, level, transcript: watch.transcript, outcome, end };
 };
 window.pageReady = true;
 </script>`;
