@@ -13,22 +13,12 @@ import { DISCONNECTION_REASONS, reasonInfo, type DisconnectionReason } from "../
 import { callToRow } from "../src/store/call-row.js";
 import { openSqlite } from "../src/store/dialect.js";
 import { openStore, type CallListQuery, type Store } from "../src/store/index.js";
+import { mulberry32 as prng } from "../src/core/prng.js";
 
 const DAY_MS = 86_400_000;
 const BATCH = 20_000;
 const SAMPLES = 3_000;
 
-/** Deterministic pseudo-random numbers, so runs are comparable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Rough real-world mix: most calls end normally, a fifth never connect, a few error. */
 const REASON_WEIGHTS: Partial<Record<DisconnectionReason, number>> = {

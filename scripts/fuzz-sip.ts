@@ -11,6 +11,7 @@ import { parseUri } from "../src/sip/uri.js";
 import { parseSdp } from "../src/sip/sdp.js";
 import { parseChallenge } from "../src/sip/digest.js";
 import type { SipMessage } from "../src/sip/message.js";
+import { mulberry32 as rng } from "../src/core/prng.js";
 
 export interface FuzzReport {
   messages: number;
@@ -23,17 +24,6 @@ export interface FuzzReport {
   samples: Array<{ input: string; error: string }>;
 }
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The seed corpus: RFC 4475 valid messages plus the benchmark's realistic traffic. */
 export function fuzzCorpus(): Buffer[] {

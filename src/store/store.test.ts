@@ -15,6 +15,7 @@ import type { CallEvent } from "../core/call-event.js";
 import type { CallRecord } from "../core/call-record.js";
 import { DISCONNECTION_REASONS, type CallStatus } from "../core/reasons.js";
 import { callPageKey, openStore, StoreError, type CallFilter, type OpenStoreOptions, type Store } from "./index.js";
+import { mulberry32 as prng } from "../core/prng.js";
 
 const SECRET = randomBytes(32);
 const T0 = 1_790_000_000_000;
@@ -91,17 +92,6 @@ function pgHarness(): Harness {
   };
 }
 
-/** Deterministic pseudo-random numbers so a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function hexId(prefix: string, rnd: () => number): string {
   let s = prefix;

@@ -1,5 +1,5 @@
 import { Type } from "typebox";
-import { DataStorage, Nullable, OneOf } from "./common.js";
+import { DataStorage, Nullable, OneOf, SortOrder } from "./common.js";
 
 const ResponseEngine = Type.Union([
   Type.Object({ type: Type.Literal("custom-llm"), llm_websocket_url: Type.String({ pattern: "^wss?://" }) }),
@@ -69,7 +69,7 @@ export const ListQuery = Type.Object(
   {
     limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,4}$" })),
     pagination_key: Type.Optional(Type.String({ maxLength: 512 })),
-    sort_order: Type.Optional(OneOf(["ascending", "descending"] as const)),
+    sort_order: Type.Optional(SortOrder),
   },
   { additionalProperties: true },
 );

@@ -1,5 +1,5 @@
 import { Type } from "typebox";
-import { DataStorage, E164ish, Nullable, OneOf, StringMap } from "./common.js";
+import { DataStorage, E164ish, Nullable, OneOf, StringMap, SortOrder } from "./common.js";
 
 const AgentOverride = Type.Object(
   {
@@ -106,7 +106,7 @@ export const ListCallsV3Body = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    sort_order: Type.Optional(OneOf(["ascending", "descending"] as const)),
+    sort_order: Type.Optional(SortOrder),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     skip: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
     pagination_key: Type.Optional(Type.String({ maxLength: 512 })),
@@ -144,7 +144,7 @@ export const ListCallsV2Body = Type.Object(
         { additionalProperties: Type.Array(Type.String()) },
       ),
     ),
-    sort_order: Type.Optional(OneOf(["ascending", "descending"] as const)),
+    sort_order: Type.Optional(SortOrder),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     pagination_key: Type.Optional(Type.String({ maxLength: 512 })),
   },

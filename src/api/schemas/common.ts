@@ -9,13 +9,4 @@ export const E164ish = Type.String({ minLength: 1, maxLength: 64 });
 export const StringMap = Type.Record(Type.String(), Type.String());
 export const SortOrder = OneOf(["ascending", "descending"] as const);
 export const DataStorage = OneOf(["everything", "everything_except_pii", "basic_attributes_only"] as const);
-export const ErrorBody = Type.Object({ status: Type.Literal("error"), message: Type.String() });
 
-/** Query-string integers arrive as strings; a pattern keeps "abc" out and the route converts. */
-export const QueryInt = Type.String({ pattern: "^[0-9]{1,9}$" });
-
-/** Page-size rule shared by every list: 1..1000, default 50. */
-export function pageLimit(raw: string | number | undefined, fallback = 50): number {
-  const n = raw === undefined ? fallback : Number(raw);
-  return n;
-}
