@@ -1,4 +1,4 @@
-import { callEnd, newId, applyEnd, type CallEnd, type CallRecord, type CallType, type DataStorageSetting, type Direction } from "../core/index.js";
+import { callEnd, newCallId, newId, applyEnd, type CallEnd, type CallRecord, type CallType, type DataStorageSetting, type Direction } from "../core/index.js";
 import type { Admission } from "../admission/admission.js";
 import type { AgentConfig, AgentVersion, PhoneNumber, Store, Workspace } from "../store/types.js";
 import { pickWeighted, pinnedVersion } from "./agent-choice.js";
@@ -161,7 +161,7 @@ export class CallService {
    */
   async recordFailedInbound(ws: Workspace, p: { fromNumber: string; toNumber: string; agentId?: string; end: CallEnd }): Promise<CallRecord> {
     const record: CallRecord = {
-      callId: newId("call_"),
+      callId: newCallId(),
       workspaceId: ws.id,
       callType: "phone_call",
       direction: "inbound",
@@ -175,12 +175,12 @@ export class CallService {
       timestamps: {},
     };
     const ended = applyEnd(record, p.end);
-    await this.#d.store.transaction(async (tx) => {
+    const queued = await this.#d.store.transaction(async (tx) => {
       await tx.calls.insert(ended);
       await tx.callEvents.append(ended.callId, [{ tMs: 0, at: ended.startTimestamp, type: "call.refused", data: { reason: p.end.reason, message: p.end.message } }]);
-      await enqueueCallWebhook(tx, this.#d.urls, ended, "call_ended", undefined, ws.webhookUrl);
+      return enqueueCallWebhook(tx, this.#d.urls, ended, "call_ended", undefined, ws.webhookUrl);
     });
-    this.#d.kickWebhooks();
+    if (queued) this.#d.kickWebhooks();
     return ended;
   }
 
@@ -273,7 +273,7 @@ export class CallService {
   #newRecord(ws: Workspace, agent: AgentVersion, config: AgentConfig, callType: CallType, p: CommonCallParams, extra: Partial<CallRecord>): CallRecord {
     const storage = config.data_storage_setting;
     const record: CallRecord = {
-      callId: newId("call_"),
+      callId: newCallId(),
       workspaceId: ws.id,
       callType,
       agentId: agent.agentId,
@@ -313,15 +313,15 @@ export class CallService {
     });
     if (!verdict.admitted) {
       const ended = applyEnd(record, verdict.end);
-      await this.#d.store.transaction(async (tx) => {
+      const queued = await this.#d.store.transaction(async (tx) => {
         await tx.calls.insert(ended);
         await tx.callEvents.append(ended.callId, [
           { tMs: 0, at: record.startTimestamp, type: "call.created", data: { callType: record.callType } },
           { tMs: Math.max(0, verdict.end.at - record.startTimestamp), at: verdict.end.at, type: "call.refused", data: { reason: verdict.end.reason, message: verdict.end.message } },
         ]);
-        await enqueueCallWebhook(tx, this.#d.urls, ended, "call_ended", config, ws.webhookUrl);
+        return enqueueCallWebhook(tx, this.#d.urls, ended, "call_ended", config, ws.webhookUrl);
       });
-      this.#d.kickWebhooks();
+      if (queued) this.#d.kickWebhooks();
       return { call: ended, refused: verdict.end };
     }
     const session = new CallSession(record, {
@@ -335,7 +335,7 @@ export class CallService {
       ...(this.#d.legRunner ? { legRunner: this.#d.legRunner } : {}),
     });
     try {
-      await this.#d.store.calls.insert(record);
+      await this.#d.store.transaction((tx) => tx.calls.insert(record));
     } catch (err) {
       await verdict.release();
       throw err;

@@ -81,9 +81,9 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
     return this.#latch.end !== undefined;
   }
 
-  /** Appends a step to the detailed log (written in batches). */
-  log(type: CallEventType, data: Record<string, unknown> = {}): void {
-    this.#pending.push(callEvent(this.#record.startTimestamp, type, data));
+  /** Appends a step to the detailed log (written in batches); `at` backdates a step seen before the call existed. */
+  log(type: CallEventType, data: Record<string, unknown> = {}, at?: number): void {
+    this.#pending.push(callEvent(this.#record.startTimestamp, type, data, at));
     if (this.#pending.length >= 64 || this.#sealed) void this.flushEvents();
   }
 
@@ -93,7 +93,7 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
     if (batch.length === 0) return this.#flushing;
     this.#pending = [];
     this.#flushing = this.#flushing
-      .then(() => this.#deps.store.callEvents.append(this.callId, batch))
+      .then(() => this.#deps.store.transaction((tx) => tx.callEvents.append(this.callId, batch)))
       .catch((err: unknown) => this.#deps.log.error({ err: String(err), callId: this.callId }, "call log write failed"));
     return this.#flushing;
   }
@@ -175,11 +175,12 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
       void this.end(callEnd("max_duration_reached", { phase: "in_call", message: `the call reached its maximum duration of ${max} ms (max_call_duration_ms)` })),
     );
     try {
-      await this.#deps.store.transaction(async (tx) => {
-        await tx.calls.update(this.#record);
-        await enqueueCallWebhook(tx, this.#deps.urls, this.#record, "call_started", this.#deps.agent, this.#deps.workspaceWebhookUrl);
+      const record = this.#record;
+      const queued = await this.#deps.store.transaction(async (tx) => {
+        await tx.calls.update(record);
+        return enqueueCallWebhook(tx, this.#deps.urls, record, "call_started", this.#deps.agent, this.#deps.workspaceWebhookUrl);
       });
-      this.#deps.kickWebhooks();
+      if (queued) this.#deps.kickWebhooks();
     } catch (err) {
       await this.end(callEnd("error_retell", { phase: "in_call", message: `could not persist the connected call: ${String(err)}` }));
     }
@@ -197,8 +198,9 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
     this.update(patch);
     const events = this.#deps.agent?.webhook_events;
     if (!Array.isArray(events) || !events.includes("transcript_updated")) return;
+    const record = this.#record;
     void this.#deps.store
-      .transaction((tx) => enqueueCallWebhook(tx, this.#deps.urls, this.#record, "transcript_updated", this.#deps.agent, this.#deps.workspaceWebhookUrl))
+      .transaction((tx) => enqueueCallWebhook(tx, this.#deps.urls, record, "transcript_updated", this.#deps.agent, this.#deps.workspaceWebhookUrl))
       .then(() => this.#deps.kickWebhooks())
       .catch((err: unknown) => this.#deps.log.warn({ err: String(err), callId: this.callId }, "transcript_updated not enqueued"));
   }
@@ -247,17 +249,17 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
     // later (a late retransmission) queue behind this commit and are flushed as they come.
     const lastEvents = this.#pending;
     this.#pending = [];
+    const record = this.#record;
     const final = this.#flushing.then(() =>
       this.#deps.store.transaction(async (tx) => {
         if (lastEvents.length > 0) await tx.callEvents.append(this.callId, lastEvents);
-        await tx.calls.update(this.#record);
-        await enqueueCallWebhook(tx, this.#deps.urls, this.#record, "call_ended", this.#deps.agent, this.#deps.workspaceWebhookUrl);
+        await tx.calls.update(record);
+        return enqueueCallWebhook(tx, this.#deps.urls, record, "call_ended", this.#deps.agent, this.#deps.workspaceWebhookUrl);
       }),
     );
-    this.#flushing = final.catch(() => undefined);
+    this.#flushing = final.then(() => undefined, () => undefined);
     try {
-      await final;
-      this.#deps.kickWebhooks();
+      if (await final) this.#deps.kickWebhooks();
     } catch (err) {
       this.#deps.log.error({ err: String(err), callId: this.callId }, "could not persist the ended call; the start-up sweep will end it");
     }

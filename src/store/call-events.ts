@@ -27,12 +27,10 @@ export class CallEvents implements CallEventRepo {
     for (let attempt = 1; ; attempt++) {
       try {
         await inTransaction(this.ctx.db, async (trx) => {
-          const top = await trx
-            .selectFrom("call_events")
-            .select((eb) => eb.fn.max("seq").as("seq"))
-            .where("call_id", "=", callId)
-            .executeTakeFirst();
-          const base = (top?.seq ?? 0) + 1;
+          const top = await this.ctx.shapes.run(trx, "call_events.max_seq", [callId], () =>
+            trx.selectFrom("call_events").select((eb) => eb.fn.max("seq").as("seq")).where("call_id", "=", callId),
+          );
+          const base = (top.rows[0]?.seq ?? 0) + 1;
           for (let i = 0; i < events.length; i += CHUNK) {
             const rows = events.slice(i, i + CHUNK).map((e, j) => ({
               call_id: callId,
@@ -42,7 +40,8 @@ export class CallEvents implements CallEventRepo {
               type: e.type,
               data: JSON.stringify(e.data),
             }));
-            await trx.insertInto("call_events").values(rows).execute();
+            const params = rows.flatMap((r) => [r.call_id, r.seq, r.t_ms, r.at, r.type, r.data]);
+            await this.ctx.shapes.run(trx, `call_events.insert.${rows.length}`, params, () => trx.insertInto("call_events").values(rows));
           }
         });
         return;

@@ -35,8 +35,9 @@ export class Calls implements CallRepo {
 
   async insert(record: CallRecord): Promise<void> {
     checkCallRecord(record);
+    const row = callToRow(record);
     try {
-      await this.ctx.db.insertInto("calls").values(callToRow(record)).execute();
+      await this.ctx.shapes.run(this.ctx.db, "calls.insert", Object.values(row), () => this.ctx.db.insertInto("calls").values(row));
     } catch (e) {
       throw translateDbError(e, `call ${record.callId}`);
     }
@@ -45,14 +46,13 @@ export class Calls implements CallRepo {
   async update(record: CallRecord): Promise<void> {
     checkCallRecord(record);
     const { call_id: _id, workspace_id: _ws, ...set } = callToRow(record);
-    const res = await this.ctx.db
-      .updateTable("calls")
-      .set(set)
-      .where("call_id", "=", record.callId)
-      .where("workspace_id", "=", record.workspaceId)
-      .executeTakeFirst()
+    const params = [...Object.values(set), record.callId, record.workspaceId];
+    const res = await this.ctx.shapes
+      .run(this.ctx.db, "calls.update", params, () =>
+        this.ctx.db.updateTable("calls").set(set).where("call_id", "=", record.callId).where("workspace_id", "=", record.workspaceId),
+      )
       .catch((e: unknown) => Promise.reject(translateDbError(e, `call ${record.callId}`)));
-    if (res.numUpdatedRows === 0n) throw new StoreError("not_found", `call ${record.callId} not found in workspace ${record.workspaceId}`);
+    if (res.numAffectedRows === 0n) throw new StoreError("not_found", `call ${record.callId} not found in workspace ${record.workspaceId}`);
   }
 
   async get(workspaceId: string, callId: string): Promise<CallRecord | undefined> {

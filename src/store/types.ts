@@ -376,7 +376,11 @@ export interface Store extends Repositories {
   readonly kind: "sqlite" | "postgres";
   /** Brings the schema up to date; safe to run again. */
   migrate(): Promise<void>;
-  /** Runs `fn` in one transaction (e.g. persist the ended call and enqueue call_ended together). */
+  /**
+   * Runs `fn` in one transaction (e.g. persist the ended call and enqueue call_ended together). On
+   * SQLite it may share its commit with others queued at the same moment, and may run a second
+   * time if another member of that group fails: `fn` must only touch the database.
+   */
   transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

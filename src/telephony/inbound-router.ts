@@ -1,4 +1,4 @@
-import { callEnd, newId, type CallEnd } from "../core/index.js";
+import { callEnd, newCallId, type CallEnd } from "../core/index.js";
 import type { CallService } from "../calls/call-service.js";
 import type { CallSession } from "../calls/call-session.js";
 import { pickWeighted, pinnedVersion } from "../calls/agent-choice.js";
@@ -147,7 +147,7 @@ export class InboundRouter {
     const res = await askInboundWebhook({
       url: number.inboundWebhookUrl,
       signingKey: await this.d.store.apiKeys.webhookSigningKey(number.workspaceId),
-      callId: newId("call_"),
+      callId: newCallId(),
       fromNumber: from,
       toNumber: to,
       ...(choice ? { agentId: choice.agentId } : {}),

@@ -1,12 +1,14 @@
 import type { CallSession } from "../calls/call-session.js";
 import type { DialRequest, OutboundDialer } from "../calls/call-service.js";
 import type { PortAllocator } from "../media/index.js";
-import type { SipStack, ServerTransaction } from "../sip/stack.js";
+import type { SipStack, ServerTransaction, SipTrace } from "../sip/stack.js";
 import type { LiveSipCall } from "./live-sip-call.js";
 import type { CallEvidence } from "../recording/call-evidence.js";
 import type { MediaTimeouts } from "./sip-leg.js";
 import { OutboundCall } from "./outbound-call.js";
 import { sipEventOf } from "./sip-log.js";
+
+type MessageTrace = Extract<SipTrace, { type: "message" }>;
 
 export interface SipHubLog {
   warn(obj: object, msg: string): void;
@@ -43,6 +45,7 @@ export class SipHub implements OutboundDialer {
   private readonly log: SipHubLog;
   readonly #bySipCallId = new Map<string, { session: CallSession; evidence: CallEvidence | undefined }>();
   readonly #byDialog = new Map<string, LiveSipCall>();
+  readonly #early = new EarlyTraces();
   #onInvite: InviteHandler | undefined;
   readonly #untap: () => void;
 
@@ -55,12 +58,12 @@ export class SipHub implements OutboundDialer {
     this.mediaEnabled = o.mediaEnabled ?? true;
     this.log = o.log;
     this.#untap = o.stack.onMessage((t) => {
-      const ev = sipEventOf(t, o.publicHost);
-      if (!ev || !ev.data.callId || t.type !== "message") return;
-      const call = this.#bySipCallId.get(ev.data.callId);
-      if (!call) return;
-      call.session.log(ev.direction === "in" ? "sip.in" : "sip.out", { ...ev.data });
-      call.evidence?.sip({ direction: t.direction, transport: t.peer.transport, local: t.local, peer: t.peer, raw: t.raw, at: t.at });
+      if (t.type !== "message") return;
+      const sipCallId = t.message.headers.callId();
+      if (!sipCallId) return;
+      const call = this.#bySipCallId.get(sipCallId);
+      if (call) this.#record(call, t);
+      else this.#early.keep(sipCallId, t);
     });
     o.stack.onRequest((tx) => this.#route(tx));
   }
@@ -82,6 +85,8 @@ export class SipHub implements OutboundDialer {
     if (!sipCallId) return;
     const entry = { session, evidence };
     this.#bySipCallId.set(sipCallId, entry);
+    // The INVITE and our 100 Trying went by before the call existed: they open its log.
+    for (const t of this.#early.take(sipCallId)) this.#record(entry, t);
     session.once("ended", () => {
       // Late retransmissions and the BYE's answer still belong to the call's log: keep the mapping briefly.
       entry.evidence = undefined;
@@ -89,6 +94,13 @@ export class SipHub implements OutboundDialer {
         if (this.#bySipCallId.get(sipCallId) === entry) this.#bySipCallId.delete(sipCallId);
       }, 5000).unref();
     });
+  }
+
+  #record(call: { session: CallSession; evidence: CallEvidence | undefined }, t: MessageTrace): void {
+    const ev = sipEventOf(t, this.publicHost);
+    if (!ev) return;
+    call.session.log(ev.direction === "in" ? "sip.in" : "sip.out", { ...ev.data }, t.at);
+    call.evidence?.sip({ direction: t.direction, transport: t.peer.transport, local: t.local, peer: t.peer, raw: t.raw, at: t.at });
   }
 
   /** Makes a connected call reachable by its dialog. */
@@ -141,5 +153,42 @@ export class SipHub implements OutboundDialer {
       default:
         tx.respond(tx.dialog ? 200 : 405, tx.dialog ? "OK" : "Method Not Allowed", { headers: [["Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS"]] });
     }
+  }
+}
+
+/**
+ * Messages of Call-IDs no call has claimed yet — a new INVITE and what we answer before the
+ * router has made the call — held for a few seconds so `track()` can put them first in the log.
+ * Two generations swapped on a coarse clock bound the memory without a timer per message.
+ */
+class EarlyTraces {
+  #current = new Map<string, MessageTrace[]>();
+  #previous = new Map<string, MessageTrace[]>();
+  #swappedAt = 0;
+
+  constructor(
+    private readonly keepMs = 4000,
+    private readonly perCallId = 8,
+  ) {}
+
+  keep(sipCallId: string, t: MessageTrace): void {
+    const m = t.message;
+    const setup = m.kind === "request" ? m.method === "INVITE" : m.headers.cseq()?.method === "INVITE";
+    if (!setup) return;
+    if (t.at - this.#swappedAt >= this.keepMs / 2) {
+      this.#previous = this.#current;
+      this.#current = new Map();
+      this.#swappedAt = t.at;
+    }
+    const list = this.#current.get(sipCallId) ?? this.#previous.get(sipCallId) ?? [];
+    if (list.length === 0) this.#current.set(sipCallId, list);
+    if (list.length < this.perCallId) list.push(t);
+  }
+
+  take(sipCallId: string): MessageTrace[] {
+    const list = this.#current.get(sipCallId) ?? this.#previous.get(sipCallId) ?? [];
+    this.#current.delete(sipCallId);
+    this.#previous.delete(sipCallId);
+    return list;
   }
 }

@@ -39,6 +39,13 @@ test("inbound: a SIPp UAC calls an imported number, is answered, hangs up → us
   assert.equal(c.direction, "inbound");
   assert.equal(c.agent_id, agentId);
   assert.equal(c.disconnection_reason, "user_hangup");
+  // The INVITE and our answers to it came before the call existed; the log still opens with them.
+  const ladder = (await p.parley.store.callEvents.list(c.call_id))
+    .filter((e) => e.type === "sip.in" || e.type === "sip.out")
+    .map((e) => `${e.type} ${String(e.data.summary).split(" ")[0]}`);
+  assert.equal(ladder[0], "sip.in INVITE", ladder.join(", "));
+  assert.match(ladder[1] ?? "", /^sip\.out 1\d\d$/, ladder.join(", "));
+  assert.ok(ladder.includes("sip.out 200") && ladder.includes("sip.in ACK") && ladder.includes("sip.in BYE"), ladder.join(", "));
 });
 
 test("inbound: an unknown number gets 404 and no call is stored", { timeout: 30_000 }, async () => {
