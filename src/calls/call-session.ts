@@ -100,8 +100,9 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
 
   /** Records signalling timestamps as they happen (first value wins). */
   stamp(ts: Partial<SignallingTimestamps>): void {
-    const merged: SignallingTimestamps = { ...ts, ...this.#record.timestamps };
-    this.#record = { ...this.#record, timestamps: merged };
+    // In place: timestamps only ever gain keys, so a snapshot that shares the object loses nothing.
+    const timestamps = this.#record.timestamps as Record<string, number | undefined>;
+    for (const [k, v] of Object.entries(ts)) if (timestamps[k] === undefined && v !== undefined) timestamps[k] = v;
   }
 
   /** Starts (or restarts) a named timer; it is cancelled when the call ends. */

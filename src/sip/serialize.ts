@@ -1,5 +1,5 @@
 // Message → wire bytes, and response construction from a request (RFC 3261 §8.2.6).
-import { randomBytes } from "node:crypto";
+import { randomHex } from "../core/ids.js";
 import { Headers } from "./headers.js";
 import type { SipMessage, SipRequest, SipResponse } from "./message.js";
 
@@ -59,12 +59,12 @@ export function buildResponse(req: SipRequest, status: number, reason: string, e
 
 /** A random tag for From/To (RFC 3261 §19.3: at least 32 bits of randomness). */
 export function newTag(): string {
-  return randomBytes(6).toString("hex");
+  return randomHex(6);
 }
 
 /** A new branch with the RFC 3261 magic cookie. */
 export function newBranch(): string {
-  return `z9hG4bK${randomBytes(9).toString("base64url")}`;
+  return `z9hG4bK${randomHex(9)}`;
 }
 
 /** Header values never carry raw line breaks on the wire: they would inject headers. */
