@@ -213,7 +213,7 @@ class InboundCall implements LiveSipCall {
     const now = Date.now();
     session.stamp({ invite: now, firstProvisional: now, ringing: now });
     session.onHangup((end) => this.#hangup(end));
-    tx.on((e) => {
+    const off = tx.on((e) => {
       if (e.type === "cancel") {
         void session.end(callEnd("user_hangup", { phase: "inbound_setup", message: "the caller cancelled before the call was answered", sip: { method: "CANCEL" } }));
       } else if (e.type === "ack") {
@@ -225,6 +225,8 @@ class InboundCall implements LiveSipCall {
         void session.end(callEnd("error_unknown", { phase: "inbound_setup", fault: "provider", message: "the caller never acknowledged our 200 OK (no ACK before Timer L)" }));
       }
     });
+    // The transaction lingers 32 s after the call (Timer L); it must not keep the ended call alive.
+    session.once("ended", off);
     // RTP may follow our 200 at once: the media session is open before it goes out.
     const lease = this.#lease;
     this.#lease = undefined;
