@@ -6,6 +6,7 @@
  *   /garbage-text/{call_id}   a text frame that is not JSON
  *   /garbage-event/{call_id}  valid JSON that is no event of the protocol
  *   /hold/{call_id}           nothing: the test kills this process
+ *   /hold-reconnect/{call_id} the same, with `auto_reconnect` on: Parley pings, then redials a dead port
  * stdout, one line each: `port N` once listening, `call_details CALL_ID` per call.
  */
 import { createServer } from "node:http";
@@ -18,9 +19,10 @@ const wss = new WebSocketServer({ server: http });
 wss.on("connection", (ws, req) => {
   const [mode, callId] = (req.url ?? "").split("/").filter(Boolean);
   ws.on("error", () => {});
-  ws.send(JSON.stringify({ response_type: "config", config: { auto_reconnect: false, call_details: true } }));
+  ws.send(JSON.stringify({ response_type: "config", config: { auto_reconnect: mode === "hold-reconnect", call_details: true } }));
   ws.on("message", (data) => {
-    const frame = JSON.parse(data.toString()) as { interaction_type?: string };
+    const frame = JSON.parse(data.toString()) as { interaction_type?: string; timestamp?: number };
+    if (frame.interaction_type === "ping_pong") ws.send(JSON.stringify({ response_type: "ping_pong", timestamp: frame.timestamp }));
     if (frame.interaction_type !== "call_details") return;
     process.stdout.write(`call_details ${callId}\n`);
     switch (mode) {

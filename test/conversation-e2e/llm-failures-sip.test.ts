@@ -29,6 +29,16 @@ const EXPECTED = {
 } as const;
 type Mode = keyof typeof EXPECTED;
 const MODES = Object.keys(EXPECTED) as Mode[];
+/**
+ * The failing-llm-server.ts paths that fail each way (`refused`: a port nobody listens on), with
+ * the sub_reason that tells which path Parley took (docs/llm-websocket.md).
+ */
+const VARIANTS: Readonly<Record<Mode, readonly { readonly path: string; readonly subReason: string }[]>> = {
+  refused: [{ path: "refused", subReason: "refused" }],
+  close1011: [{ path: "close1011", subReason: "close_1011" }],
+  garbage: [{ path: "garbage-text", subReason: "invalid_frame" }, { path: "garbage-event", subReason: "invalid_frame" }],
+  killed: [{ path: "hold", subReason: "abnormal_close" }, { path: "hold-reconnect", subReason: "reconnect_failed" }],
+};
 
 /** Retell's open retries, 3 s apart, would make 25 refused calls take minutes; three tries stay. */
 const LLM_TIMING = { openRetryDelayMs: 100 };
@@ -126,17 +136,14 @@ async function ended(callId: string): Promise<Record<string, unknown>> {
 }
 
 /**
- * One outbound call through `from` that meets the failure `mode` mid-call; resolves with the
- * ended call. For `killed` a server process of its own is SIGKILLed once the call is connected
- * and the server has the call's details.
+ * One outbound call through `from` that meets the failure `mode` (server path `variant`) mid-call;
+ * resolves with the ended call. For `killed` a server process of its own is SIGKILLed once the
+ * call is connected and the server has the call's details.
  */
-async function failingCall(mode: Mode, from: string, n: number): Promise<Record<string, unknown>> {
+async function failingCall(mode: Mode, variant: string, from: string): Promise<Record<string, unknown>> {
   const own = mode === "killed" ? await startLlm() : undefined;
   try {
-    const url =
-      mode === "refused" ? refusedUrl
-        : mode === "killed" ? `${own!.url}/hold`
-          : `${shared.url}/${mode === "close1011" ? "close1011" : n % 2 === 0 ? "garbage-text" : "garbage-event"}`;
+    const url = mode === "refused" ? refusedUrl : `${(own ?? shared).url}/${variant}`;
     const { call_id } = await api<{ call_id: string }>("POST", "/v2/create-phone-call", { from_number: from, to_number: "+14155550123", override_agent_id: await agentFor(url) });
     if (own) {
       await own.gotCallDetails(call_id);
@@ -213,25 +220,25 @@ before(async () => {
   runner = conversationLegRunner(new ArtifactUrls(() => p.url, p.parley.config.secretKey), { llmTiming: LLM_TIMING });
   shared = await startLlm();
   // Bound, read and released: nothing listens there.
-  refusedUrl = `ws://127.0.0.1:${await freePort()}/refused`;
+  refusedUrl = `ws://127.0.0.1:${await freePort()}`;
 });
 after(async () => {
   await shared?.kill();
   await p?.close();
 });
 
-for (const mode of MODES) {
-  test(`over SIP, ${mode}: the call ends ${EXPECTED[mode]} and the phone gets Parley's BYE`, { timeout: 60_000 }, async () => {
+for (const [mode, variant] of MODES.flatMap((m) => VARIANTS[m].map((v) => [m, v] as const))) {
+  test(`over SIP, ${mode} (${variant.path}): the call ends ${EXPECTED[mode]} and the phone gets Parley's BYE`, { timeout: 60_000 }, async () => {
     const peer = await startSippUas({ scenario: "answer", timeoutMs: 40_000 });
     try {
-      const call = await failingCall(mode, await numberFor(peer), 0);
+      const call = await failingCall(mode, variant.path, await numberFor(peer));
       const detail = call.disconnection_detail as { message?: string; sub_reason?: string } | undefined;
       assert.equal(call.disconnection_reason, EXPECTED[mode], JSON.stringify(detail));
+      assert.equal(detail?.sub_reason, variant.subReason, JSON.stringify(detail));
       assert.equal(call.call_status, "error", "an LLM failure is an error ending");
       assert.equal(typeof call.end_timestamp, "number", "the record has its end");
       assert.ok(Number(call.end_timestamp) >= Number(call.start_timestamp), "the call was connected before it ended");
       if (mode === "close1011") {
-        assert.equal(detail?.sub_reason, "close_1011");
         assert.match(String(detail?.message), /1011/);
         assert.match(String(detail?.message), /llm crashed/);
       }
@@ -261,13 +268,16 @@ test(`${LEAK_CALLS} calls over SIP through the four failures, ${LEAK_CONCURRENCY
     const worker = async (): Promise<void> => {
       for (let i = next++; i < LEAK_CALLS; i = next++) {
         const mode = MODES[i % MODES.length]!;
-        const call = await failingCall(mode, from, Math.floor(i / MODES.length));
-        if (call.disconnection_reason !== EXPECTED[mode]) wrong.push(`#${i} ${mode}: ${String(call.disconnection_reason)} ${JSON.stringify(call.disconnection_detail)}`);
+        const variants = VARIANTS[mode];
+        const variant = variants[Math.floor(i / MODES.length) % variants.length]!;
+        const call = await failingCall(mode, variant.path, from);
+        const sub = (call.disconnection_detail as { sub_reason?: string } | undefined)?.sub_reason;
+        if (call.disconnection_reason !== EXPECTED[mode] || sub !== variant.subReason) wrong.push(`#${i} ${mode}: ${String(call.disconnection_reason)} ${JSON.stringify(call.disconnection_detail)}`);
       }
     };
     await Promise.all(Array.from({ length: LEAK_CONCURRENCY }, worker));
     const elapsed = Date.now() - started;
-    assert.deepEqual(wrong, [], "every call ended with its failure's reason");
+    assert.deepEqual(wrong, [], "every call ended with its failure's reason and sub_reason");
     assertPeerGotByes(await peer.done, LEAK_CALLS);
     assert.equal(p.parley.calls.liveCount, 0, "no call left live");
     await shared.kill();
