@@ -2,7 +2,8 @@
  * Issue 5 "Must show", over real SIP: a SIPp UAS answers Parley's outbound call, then the custom
  * LLM fails one of four ways. Each failure must end the call with its exact reason and a BYE the
  * phone answers, and 100 such calls must leave no timer, socket, UDP port or process behind.
- * Parley runs in this process so its handles can be counted (process.getActiveResourcesInfo()).
+ * Parley runs in this process so its handles can be counted: process.getActiveResourcesInfo() for
+ * those that keep the process alive, and an async_hooks ledger for every handle, unref()ed or not.
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -129,7 +130,7 @@ async function numberFor(peer: SippProcess): Promise<string> {
   return number;
 }
 
-/** Ends when the call is stored ended; returns its wire object. */
+/** Resolves once the call is stored ended, with its wire object. */
 async function ended(callId: string): Promise<Record<string, unknown>> {
   await p.parley.calls.live(callId)?.whenEnded();
   return api<Record<string, unknown>>("GET", `/v2/get-call/${callId}`);
@@ -254,6 +255,7 @@ test(`${LEAK_CALLS} calls over SIP through the four failures, ${LEAK_CONCURRENCY
   // Counted with only Parley and this runner alive: the peer and the shared server are stopped
   // before the second count, so any handle added in between is Parley's.
   await shared.kill();
+  // A dead child's process handle closes a loop turn after its exit event.
   await settled(() => [...resources().keys()].filter((k) => k === "ProcessWrap"), 5_000);
   const baseline = resources();
   const ledger = startHandleLedger();
@@ -281,11 +283,11 @@ test(`${LEAK_CALLS} calls over SIP through the four failures, ${LEAK_CONCURRENCY
     assertPeerGotByes(await peer.done, LEAK_CALLS);
     assert.equal(p.parley.calls.liveCount, 0, "no call left live");
     await shared.kill();
-    const ended = Date.now();
+    const lastEnded = Date.now();
     const active = await settled(() => excess(resources(), baseline), 60_000);
     const created = await settled(() => parleyLeftovers(ledger.alive()), 60_000);
     console.log(
-      `# ${LEAK_CALLS} failing SIP calls in ${elapsed} ms; handles gone ${Date.now() - ended} ms after the last; ` +
+      `# ${LEAK_CALLS} failing SIP calls in ${elapsed} ms; handles gone ${Date.now() - lastEnded} ms after the last; ` +
         `active before ${JSON.stringify(Object.fromEntries(baseline))}, after ${JSON.stringify(Object.fromEntries(resources()))}; ` +
         `created during the calls and still alive ${JSON.stringify(Object.fromEntries(ledger.alive()))}`,
     );
