@@ -1,5 +1,4 @@
 import { callEnd, type CallEnd } from "../core/index.js";
-import type { CallSession } from "../calls/call-session.js";
 import type { DialRequest } from "../calls/call-service.js";
 import type { PortLease } from "../media/index.js";
 import { authorizeRequest } from "../sip/digest.js";
@@ -16,7 +15,9 @@ import type { SipHub } from "./sip-hub.js";
 import { trunkRoute } from "./trunk-route.js";
 import { within, type LiveSipCall } from "./live-sip-call.js";
 import { endOnRemoteBye, openEvidence, TransferSlot } from "./dialog-behaviour.js";
-import type { TransferResult } from "../core/index.js";
+import type { TargetDial, TransferResult } from "../core/index.js";
+import type { DialHost } from "./dial-host.js";
+import { dialTransferTarget, transferDialRequest } from "./transfer-target.js";
 
 type State = "dialing" | "connected" | "done";
 
@@ -51,7 +52,7 @@ export class OutboundCall implements LiveSipCall {
 
   constructor(
     private readonly hub: SipHub,
-    private readonly session: CallSession,
+    private readonly session: DialHost,
     private readonly req: DialRequest,
   ) {}
 
@@ -155,6 +156,11 @@ export class OutboundCall implements LiveSipCall {
     return this.#transfers.start(this.hub.stack, dialog, `<sip:${this.req.from}@${this.hub.publicHost}>`, target);
   }
 
+  /** Warm transfer: a second call from the same number over the same trunk (or straight to a sip: URI). */
+  #dialTarget(destination: string, o: { timeoutMs: number; signal?: AbortSignal }): Promise<TargetDial> {
+    return dialTransferTarget(this.hub, this.session, transferDialRequest(this.req, destination, o.timeoutMs), o.signal);
+  }
+
   #context(): { cancel?: { cause: CancelCause; at: number }; ringTimeoutMs: number } {
     return { ...(this.#cancel ? { cancel: this.#cancel } : {}), ringTimeoutMs: this.req.ringDurationMs };
   }
@@ -188,7 +194,14 @@ export class OutboundCall implements LiveSipCall {
     const lease = this.#lease;
     this.#lease = undefined;
     if (!lease || !this.#evidence) return;
-    this.#leg = await SipLeg.open({ lease, ...media.audio, evidence: this.#evidence, timeouts: hub.mediaTimeouts, transfer: (d) => this.#transfer(d) });
+    this.#leg = await SipLeg.open({
+      lease,
+      ...media.audio,
+      evidence: this.#evidence,
+      timeouts: hub.mediaTimeouts,
+      transfer: (d) => this.#transfer(d),
+      dialTransferTarget: (d, o) => this.#dialTarget(d, o),
+    });
     await session.connected(now);
     session.attachLeg(this.#leg);
   }
