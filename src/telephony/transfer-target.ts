@@ -13,6 +13,7 @@ import type { DialRequest } from "../calls/call-service.js";
 import type { DialHost } from "./dial-host.js";
 import { OutboundCall } from "./outbound-call.js";
 import type { SipHub } from "./sip-hub.js";
+import { trunkRoute } from "./trunk-route.js";
 
 /**
  * The dial request of a warm transfer's target: the call's own number and trunk, ringing for
@@ -132,7 +133,8 @@ class TargetHost extends EventEmitter<{ ended: [CallEnd] }> implements DialHost 
  */
 export function dialTransferTarget(hub: SipHub, parent: Pick<DialHost, "callId" | "log">, req: DialRequest, signal?: AbortSignal): Promise<TargetDial> {
   return new Promise<TargetDial>((resolve) => {
-    const host = new TargetHost(parent, req.to, resolve);
+    const route = trunkRoute(req.trunk, req.to);
+    const host = new TargetHost(parent, route.ok ? route.requestUri : req.to, resolve);
     const abort = (): void =>
       void host.end(callEnd("transfer_cancelled", { phase: "in_call", message: "the call ended while the transfer target was ringing" }));
     if (signal?.aborted) return abort();

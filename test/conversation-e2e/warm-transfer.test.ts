@@ -1,0 +1,202 @@
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Retell from "retell-sdk";
+import { goertzelPower, readWav } from "../../src/media/index.js";
+import { fakeLlmServer, type FakeLlmServer, type ServerConn } from "../llm-socket/fake-llm-server.js";
+import { startBaresip } from "../helpers/baresip.js";
+import { sippMessages, startSippUas } from "../helpers/sipp.js";
+import { startTestParley, type TestParley } from "../helpers/parley.js";
+import { freePort, waitFor } from "../helpers/net.js";
+
+/**
+ * Warm transfer against real peers: Parley dials the caller (baresip or a SIPp UAS), the LLM asks
+ * for a warm transfer, and Parley dials the target (a SIPp UAS) as a second call from the same number.
+ */
+const TONE_HZ = 440;
+let p: TestParley;
+let client: Retell;
+const dir = mkdtempSync(join(tmpdir(), "parley-warm-"));
+let n = 0;
+
+type Call = Record<string, unknown> & { disconnection_detail?: { sip?: { code?: number; phrase?: string }; sub_reason?: string; message?: string } };
+type LogEvent = { type: string; data: Record<string, unknown> };
+
+before(async () => {
+  p = await startTestParley({ env: { PARLEY_SIP_HOST: "127.0.0.1", PARLEY_RTP_PORTS: "47000-47999" } });
+  client = new Retell({ apiKey: p.apiKey, baseURL: p.url, maxRetries: 0 });
+});
+after(async () => {
+  await p.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function agent(llmUrl: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const a = await client.agent.create({
+    response_engine: { type: "custom-llm", llm_websocket_url: llmUrl },
+    voice_id: "espeak-en-us-male",
+    parley_asr: { provider: "pocketsphinx", phrases: ["hello"] },
+    ...extra,
+  } as never);
+  return a.agent_id;
+}
+
+/** Places a call from a fresh number whose trunk points at the caller peer; returns the number and the call id. */
+async function dial(agentId: string, callerPort: number): Promise<{ from: string; callId: string }> {
+  const from = `+1415556${String(4700 + n++)}`;
+  await client.phoneNumber.import({ phone_number: from, termination_uri: `127.0.0.1:${callerPort}`, transport: "UDP", outbound_agents: [{ agent_id: agentId, weight: 1 }] } as never);
+  return { from, callId: (await client.call.createPhoneCall({ from_number: from, to_number: "+14155550123" })).call_id };
+}
+
+async function ended(callId: string): Promise<Call> {
+  let call: Call = {};
+  await waitFor(`call ${callId} to end`, async () => {
+    call = (await client.call.retrieve(callId)) as unknown as Call;
+    return !["registered", "ongoing"].includes(String(call.call_status));
+  }, 60_000, 200);
+  return call;
+}
+
+async function publicLog(call: Call): Promise<LogEvent[]> {
+  return ((await (await fetch(String(call.public_log_url))).json()) as { events: LogEvent[] }).events;
+}
+
+/** An LLM server that asks for a transfer in its begin message and answers a cancelled transfer with `onCancelled`. */
+async function llmServer(begin: Record<string, unknown>, onCancelled: (c: ServerConn, f: { response_id: number }) => void = () => {}): Promise<FakeLlmServer> {
+  return fakeLlmServer((c) => {
+    c.send({ response_type: "response", response_id: 0, content_complete: true, ...begin });
+    c.ws.on("message", (d) => {
+      const f = JSON.parse(d.toString()) as { interaction_type: string; response_id: number; transfer_cancelled?: unknown };
+      if (f.interaction_type === "response_required" && f.transfer_cancelled) onCancelled(c, f);
+    });
+  });
+}
+
+/** 100 ms windows of `samples` (8 kHz) in which a steady `hz` tone carries most of the energy. */
+function toneWindows(samples: Int16Array, hz: number): number {
+  let count = 0;
+  for (let o = 0; o + 800 <= samples.length; o += 800) {
+    const w = samples.subarray(o, o + 800);
+    let energy = 0;
+    for (const v of w) energy += (v / 32768) ** 2;
+    energy /= w.length;
+    // A pure sine gives goertzel ≈ 2 × mean square; speech spreads its energy over many frequencies.
+    if (energy > 1e-4 && goertzelPower(w, hz, 8000) > energy) count++;
+  }
+  return count;
+}
+
+test("warm transfer answered: whisper to the target, caller and target bridged both ways through Parley, the record ends transfer_bridged when the agent leaves", { timeout: 120_000 }, async () => {
+  const tone = join(dir, "tone.wav");
+  execFileSync("sox", ["-n", "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", tone, "synth", "14", "sine", String(TONE_HZ), "vol", "0.4"]);
+  // The target echoes every RTP packet: the caller hears its own tone only if audio crossed the bridge both ways.
+  const target = await startSippUas({ scenario: "answer", rtpEcho: true });
+  const destination = `sip:+14155550999@127.0.0.1:${target.port}`;
+  const llm = await llmServer({ content: "Connecting you now.", no_interruption_allowed: true, transfer_number: destination, transfer_mode: "warm", transfer_whisper: "A test caller is on the line." });
+  const phone = await startBaresip({ dir: join(dir, "b1"), port: await freePort(), user: "+14155550123", sourceWav: tone, rtpPorts: "47900-47910", quitAfterSec: 60 });
+  try {
+    const { from, callId } = await dial(await agent(llm.url), phone.port);
+    const session = p.parley.calls.live(callId);
+    assert.ok(session, "the call is live on this node");
+    const call = await ended(callId);
+    assert.equal(call.disconnection_reason, "transfer_bridged", JSON.stringify(call.disconnection_detail));
+    assert.equal(call.transfer_destination, destination);
+    // The agent left: Parley closed the LLM socket normally while the bridge still runs.
+    const conn = await llm.conn(1);
+    const first = await Promise.race([conn.closed.then((code) => ({ code })), target.done.then(() => "the bridge ended first")]);
+    assert.deepEqual(first, { code: 1000 });
+    // The bridge outlives the record: it ends when the caller (baresip, at the end of its file) hangs up.
+    const targetRun = await target.done;
+    await session.whenEnded();
+    assert.equal(targetRun.exitCode, 0, `the target took INVITE, ACK and Parley's BYE: ${targetRun.stderr}`);
+    const received = sippMessages(targetRun.messages, "received");
+    const invite = received.find((m) => m.startsWith("INVITE "));
+    assert.match(invite ?? "", new RegExp(`^From: <sip:\\${from}@`, "m"), "the target is dialled from the call's own number");
+    assert.ok(received.some((m) => m.startsWith("BYE ")), "Parley hung the target up once the caller left");
+    assert.equal(p.parley.calls.live(callId), undefined, "no session left");
+
+    const events = await publicLog(call);
+    const at = (pred: (e: LogEvent) => boolean): number => events.findIndex(pred);
+    const whisper = at((e) => e.type === "tts.start" && e.data["leg"] === "transfer_target");
+    const bridged = at((e) => e.type === "transfer" && e.data["state"] === "bridged");
+    const end = at((e) => e.type === "call.end");
+    const bridgeEnded = at((e) => e.type === "transfer" && e.data["state"] === "bridge_ended");
+    assert.ok(whisper >= 0 && whisper < bridged, "the whisper went to the target before the bridge");
+    assert.ok(bridged < end && end < bridgeEnded, "the record ended when the agent left, the bridge after it");
+    assert.equal(events[end]?.data["reason"], "transfer_bridged");
+
+    await phone.stop();
+    const heard = phone.recordings().find((f) => f.endsWith("-dec.wav"));
+    assert.ok(heard, "baresip recorded what it heard");
+    const wav = readWav(readFileSync(heard!));
+    assert.ok(wav.ok);
+    const windows = toneWindows(wav.wav.samples, TONE_HZ);
+    assert.ok(windows >= 20, `the caller's tone came back through Parley → target → Parley → caller (${windows} tone windows of 100 ms)`);
+  } finally {
+    await phone.stop();
+    await target.stop();
+    await llm.close();
+  }
+});
+
+test("warm transfer to a busy target: the LLM hears transfer_cancelled, says goodbye, and the call ends transfer_cancelled with the 486 kept", { timeout: 120_000 }, async () => {
+  const target = await startSippUas({ scenario: "reject", code: 486, phrase: "Busy Here", headers: { Reason: "Q.850;cause=17;text=\"User busy\"" } });
+  const caller = await startSippUas({ scenario: "answer" });
+  const cancellations: unknown[] = [];
+  const llm = await llmServer({ content: "", transfer_number: `sip:+14155550998@127.0.0.1:${target.port}`, transfer_mode: "warm" }, (c, f) => {
+    cancellations.push((JSON.parse(JSON.stringify(c.received.at(-1))) as Record<string, unknown>)["transfer_cancelled"]);
+    c.send({ response_type: "response", response_id: f.response_id, content: "Sorry, that line is busy. Goodbye.", content_complete: true, end_call: true });
+  });
+  try {
+    const { callId } = await dial(await agent(llm.url), caller.port);
+    const call = await ended(callId);
+    assert.equal(call.disconnection_reason, "transfer_cancelled", JSON.stringify(call.disconnection_detail));
+    assert.equal(call.disconnection_detail?.sip?.code, 486);
+    assert.equal(call.disconnection_detail?.sip?.phrase, "Busy Here");
+    assert.match(String(call.disconnection_detail?.sub_reason), /^dial_busy/);
+    assert.match(String(call.disconnection_detail?.message), /then the agent ended the call/);
+    assert.equal(cancellations.length, 1);
+    assert.deepEqual({ ...(cancellations[0] as object), message: "" }, { transfer_number: `sip:+14155550998@127.0.0.1:${target.port}`, reason: "dial_busy", message: "", sip_code: 486, sip_phrase: "Busy Here" });
+    const callerRun = await caller.done;
+    assert.equal(callerRun.exitCode, 0, "the caller got Parley's BYE");
+    assert.equal((await target.done).exitCode, 0, "the target's 486 was ACKed");
+    const events = await publicLog(call);
+    assert.ok(events.some((e) => e.type === "sip.in" && e.data["leg"] === "transfer_target" && /486/.test(JSON.stringify(e.data))), "the target's SIP is in the call's log");
+  } finally {
+    await caller.stop();
+    await target.stop();
+    await llm.close();
+  }
+});
+
+test("warm transfer to a target that never answers: CANCEL after transfer_timeout_ms (agent default transfer_mode warm), then transfer_cancelled", { timeout: 120_000 }, async () => {
+  const target = await startSippUas({ scenario: "ring-forever" });
+  const caller = await startSippUas({ scenario: "answer" });
+  const reasons: unknown[] = [];
+  const llm = await llmServer({ content: "", transfer_number: `sip:+14155550997@127.0.0.1:${target.port}`, transfer_timeout_ms: 1500 }, (c, f) => {
+    reasons.push((c.received.at(-1)?.["transfer_cancelled"] as Record<string, unknown> | undefined)?.["reason"]);
+    c.send({ response_type: "response", response_id: f.response_id, content_complete: true, end_call: true });
+  });
+  try {
+    const { callId } = await dial(await agent(llm.url, { transfer_mode: "warm" }), caller.port);
+    const call = await ended(callId);
+    assert.equal(call.disconnection_reason, "transfer_cancelled", JSON.stringify(call.disconnection_detail));
+    assert.match(String(call.disconnection_detail?.sub_reason), /^dial_no_answer/);
+    assert.equal(call.disconnection_detail?.sip?.code, 487);
+    assert.deepEqual(reasons, ["dial_no_answer"]);
+    const targetRun = await target.done;
+    assert.equal(targetRun.exitCode, 0, "the target saw CANCEL, answered 487 and got the ACK");
+    assert.ok(sippMessages(targetRun.messages, "received").some((m) => m.startsWith("CANCEL ")));
+    assert.equal((await caller.done).exitCode, 0, "the caller got Parley's BYE");
+    const events = await publicLog(call);
+    const fired = events.find((e) => e.type === "timer.fired" && e.data["leg"] === "transfer_target" && e.data["name"] === "ring");
+    assert.ok(fired, "the target's ring timer (transfer_timeout_ms) fired");
+  } finally {
+    await caller.stop();
+    await target.stop();
+    await llm.close();
+  }
+});
