@@ -15,9 +15,9 @@ import type { SipHub } from "./sip-hub.js";
 import { trunkRoute } from "./trunk-route.js";
 import { within, type LiveSipCall } from "./live-sip-call.js";
 import { endOnRemoteBye, openEvidence, TransferSlot } from "./dialog-behaviour.js";
-import type { TargetDial, TransferResult } from "../core/index.js";
+import type { TransferResult } from "../core/index.js";
 import type { DialHost } from "./dial-host.js";
-import { dialTransferTarget, transferDialRequest } from "./transfer-target.js";
+import { targetDialer } from "./transfer-target.js";
 
 type State = "dialing" | "connected" | "done";
 
@@ -156,11 +156,6 @@ export class OutboundCall implements LiveSipCall {
     return this.#transfers.start(this.hub.stack, dialog, `<sip:${this.req.from}@${this.hub.publicHost}>`, target);
   }
 
-  /** Warm transfer: a second call from the same number over the same trunk (or straight to a sip: URI). */
-  #dialTarget(destination: string, o: { timeoutMs: number; signal?: AbortSignal }): Promise<TargetDial> {
-    return dialTransferTarget(this.hub, this.session, transferDialRequest(this.req, destination, o.timeoutMs), o.signal);
-  }
-
   #context(): { cancel?: { cause: CancelCause; at: number }; ringTimeoutMs: number } {
     return { ...(this.#cancel ? { cancel: this.#cancel } : {}), ringTimeoutMs: this.req.ringDurationMs };
   }
@@ -200,7 +195,8 @@ export class OutboundCall implements LiveSipCall {
       evidence: this.#evidence,
       timeouts: hub.mediaTimeouts,
       transfer: (d) => this.#transfer(d),
-      dialTransferTarget: (d, o) => this.#dialTarget(d, o),
+      // Warm transfer: a second call from the same number over the same trunk (or straight to a sip: URI).
+      dialTransferTarget: targetDialer(hub, session, this.req),
     });
     await session.connected(now);
     session.attachLeg(this.#leg);

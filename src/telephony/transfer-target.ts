@@ -13,6 +13,7 @@ import type { DialRequest } from "../calls/call-service.js";
 import type { DialHost } from "./dial-host.js";
 import { OutboundCall } from "./outbound-call.js";
 import type { SipHub } from "./sip-hub.js";
+import type { TargetDialer } from "./sip-leg.js";
 import { trunkRoute } from "./trunk-route.js";
 
 /**
@@ -20,11 +21,19 @@ import { trunkRoute } from "./trunk-route.js";
  * `timeoutMs`. A `sip:` / `sips:` URI is dialled straight to its host (same from-number and
  * credentials); a number goes out through the trunk's termination URI.
  */
-export function transferDialRequest(call: DialRequest, destination: string, timeoutMs: number): DialRequest {
-  const base = { trunk: call.trunk, from: call.from, customSipHeaders: {}, ringDurationMs: timeoutMs };
+export function transferDialRequest(via: TransferVia, destination: string, timeoutMs: number): DialRequest {
+  const base = { trunk: via.trunk, from: via.from, customSipHeaders: {}, ringDurationMs: timeoutMs };
   const uri = /^(sips?):(?:([^@;]*)@)?/.exec(destination);
   if (!uri) return { ...base, to: destination };
-  return { ...base, trunk: { ...call.trunk, terminationUri: destination }, to: decodeURIComponent(uri[2] ?? "") };
+  return { ...base, trunk: { ...via.trunk, terminationUri: destination }, to: decodeURIComponent(uri[2] ?? "") };
+}
+
+/** The trunk and number a call's warm-transfer target is dialled through: the call's own. */
+export type TransferVia = Pick<DialRequest, "trunk" | "from">;
+
+/** The warm-transfer dialer a call's SipLeg offers: targets go out through `via` and log into `host`'s call. */
+export function targetDialer(hub: SipHub, host: Pick<DialHost, "callId" | "log">, via: TransferVia): TargetDialer {
+  return (destination, o) => dialTransferTarget(hub, host, transferDialRequest(via, destination, o.timeoutMs), o.signal);
 }
 
 /**
@@ -131,7 +140,7 @@ class TargetHost extends EventEmitter<{ ended: [CallEnd] }> implements DialHost 
  * its classified ending: busy, no answer after the CANCEL, declined…). Aborting `signal` while it
  * rings CANCELs it.
  */
-export function dialTransferTarget(hub: SipHub, parent: Pick<DialHost, "callId" | "log">, req: DialRequest, signal?: AbortSignal): Promise<TargetDial> {
+function dialTransferTarget(hub: SipHub, parent: Pick<DialHost, "callId" | "log">, req: DialRequest, signal?: AbortSignal): Promise<TargetDial> {
   return new Promise<TargetDial>((resolve) => {
     const route = trunkRoute(req.trunk, req.to);
     const host = new TargetHost(parent, route.ok ? route.requestUri : req.to, resolve);

@@ -8,7 +8,7 @@ import Retell from "retell-sdk";
 import { goertzelPower, readWav } from "../../src/media/index.js";
 import { fakeLlmServer, type FakeLlmServer, type ServerConn } from "../llm-socket/fake-llm-server.js";
 import { startBaresip } from "../helpers/baresip.js";
-import { sippMessages, startSippUas } from "../helpers/sipp.js";
+import { runSippUac, sippMessages, startSippUas } from "../helpers/sipp.js";
 import { startTestParley, type TestParley } from "../helpers/parley.js";
 import { freePort, waitFor } from "../helpers/net.js";
 
@@ -75,6 +75,11 @@ async function llmServer(begin: Record<string, unknown>, onCancelled: (c: Server
   });
 }
 
+/** Stops the peers and closes the LLM server, whatever the test did. */
+async function cleanUp(...things: ({ stop(): Promise<unknown> } | { close(): Promise<unknown> })[]): Promise<void> {
+  for (const t of things) await ("stop" in t ? t.stop() : t.close());
+}
+
 /** 100 ms windows of `samples` (8 kHz) in which a steady `hz` tone carries most of the energy. */
 function toneWindows(samples: Int16Array, hz: number): number {
   let count = 0;
@@ -136,9 +141,7 @@ test("warm transfer answered: whisper to the target, caller and target bridged b
     const windows = toneWindows(wav.wav.samples, TONE_HZ);
     assert.ok(windows >= 20, `the caller's tone came back through Parley → target → Parley → caller (${windows} tone windows of 100 ms)`);
   } finally {
-    await phone.stop();
-    await target.stop();
-    await llm.close();
+    await cleanUp(phone, target, llm);
   }
 });
 
@@ -166,9 +169,7 @@ test("warm transfer to a busy target: the LLM hears transfer_cancelled, says goo
     const events = await publicLog(call);
     assert.ok(events.some((e) => e.type === "sip.in" && e.data["leg"] === "transfer_target" && /486/.test(JSON.stringify(e.data))), "the target's SIP is in the call's log");
   } finally {
-    await caller.stop();
-    await target.stop();
-    await llm.close();
+    await cleanUp(caller, target, llm);
   }
 });
 
@@ -195,8 +196,71 @@ test("warm transfer to a target that never answers: CANCEL after transfer_timeou
     const fired = events.find((e) => e.type === "timer.fired" && e.data["leg"] === "transfer_target" && e.data["name"] === "ring");
     assert.ok(fired, "the target's ring timer (transfer_timeout_ms) fired");
   } finally {
-    await caller.stop();
-    await target.stop();
-    await llm.close();
+    await cleanUp(caller, target, llm);
+  }
+});
+
+test("inbound call (SIPp UAC), target a plain number dialled over the called number's trunk; the caller hangs up while bridged → Parley BYEs the target", { timeout: 120_000 }, async () => {
+  const target = await startSippUas({ scenario: "answer", rtpEcho: true });
+  const llm = await llmServer({ content: "", transfer_number: "+14155550996", transfer_mode: "warm" });
+  const number = "+14155564790";
+  try {
+    const agentId = await agent(llm.url);
+    await client.phoneNumber.import({ phone_number: number, termination_uri: `127.0.0.1:${target.port}`, transport: "UDP", inbound_agents: [{ agent_id: agentId, weight: 1 }] } as never);
+    const sipPort = p.parley.sip!.addresses.udp!.port;
+    const uac = await runSippUac({ scenario: "call", target: { host: "127.0.0.1", port: sipPort }, service: number, pauseMs: 6000, playPcap: "/usr/share/sip-tester/g711a.pcap" });
+    assert.equal(uac.exitCode, 0, `the caller's INVITE was answered and its BYE taken while bridged: ${uac.stderr}`);
+    const targetRun = await target.done;
+    assert.equal(targetRun.exitCode, 0, "the target got Parley's BYE after the caller left");
+    const invite = sippMessages(targetRun.messages, "received").find((m) => m.startsWith("INVITE "));
+    assert.match(invite ?? "", new RegExp(`^INVITE sip:\\+14155550996@127\\.0\\.0\\.1:${target.port} SIP/2\\.0`), "the number went out over the trunk's termination URI");
+    assert.match(invite ?? "", new RegExp(`^From: <sip:\\${number}@`, "m"), "from the number the caller dialled");
+    const page = (await client.call.list({ filter_criteria: { to_number: { type: "string", op: "eq", value: number } } } as never)) as unknown as { items: Call[] };
+    const call = page.items[0];
+    assert.ok(call, "the inbound call is stored");
+    assert.equal(call.disconnection_reason, "transfer_bridged", JSON.stringify(call.disconnection_detail));
+  } finally {
+    await cleanUp(target, llm);
+  }
+});
+
+test("the target hangs up while bridged: Parley BYEs the caller; the record stays transfer_bridged", { timeout: 120_000 }, async () => {
+  const target = await startSippUas({ scenario: "answer", rtpEcho: true, hangUpAfterMs: 2000 });
+  const caller = await startSippUas({ scenario: "answer", playPcap: "/usr/share/sip-tester/g711a.pcap" });
+  const llm = await llmServer({ content: "", transfer_number: `sip:+14155550995@127.0.0.1:${target.port}`, transfer_mode: "warm" });
+  try {
+    const { callId } = await dial(await agent(llm.url), caller.port);
+    const session = p.parley.calls.live(callId);
+    assert.ok(session);
+    const end = await session.whenEnded();
+    assert.equal(end.reason, "transfer_bridged");
+    assert.equal((await target.done).exitCode, 0, "Parley answered the target's BYE");
+    const callerRun = await caller.done;
+    assert.equal(callerRun.exitCode, 0, "the caller got Parley's BYE once the target left");
+    const bye = sippMessages(callerRun.messages, "received").find((m) => m.startsWith("BYE "));
+    assert.match(bye ?? "", /^Reason: Q\.850;cause=16;text="transfer_bridged"/m);
+    const events = await publicLog(await ended(callId));
+    assert.ok(events.some((e) => e.type === "transfer" && e.data["state"] === "target_ended" && e.data["reason"] === "user_hangup"), "the target's own BYE ended the bridge");
+  } finally {
+    await cleanUp(caller, target, llm);
+  }
+});
+
+test("the caller hangs up while the target rings: Parley CANCELs the target and the call ends with the caller's hang-up", { timeout: 120_000 }, async () => {
+  const target = await startSippUas({ scenario: "ring-forever" });
+  const caller = await startSippUas({ scenario: "answer", hangUpAfterMs: 1500 });
+  const llm = await llmServer({ content: "", transfer_number: `sip:+14155550994@127.0.0.1:${target.port}`, transfer_mode: "warm", transfer_timeout_ms: 30_000 });
+  try {
+    const { callId } = await dial(await agent(llm.url), caller.port);
+    const session = p.parley.calls.live(callId);
+    assert.ok(session);
+    const end = await session.whenEnded();
+    assert.equal(end.reason, "user_hangup", end.message);
+    const targetRun = await target.done;
+    assert.equal(targetRun.exitCode, 0, "the ringing target was CANCELled (200 to CANCEL, 487, ACK)");
+    assert.ok(sippMessages(targetRun.messages, "received").some((m) => m.startsWith("CANCEL ")));
+    assert.equal((await caller.done).exitCode, 0);
+  } finally {
+    await cleanUp(caller, target, llm);
   }
 });
