@@ -264,3 +264,24 @@ test("the caller hangs up while the target rings: Parley CANCELs the target and 
     await cleanUp(caller, target, llm);
   }
 });
+
+test("stop-call on a bridged call: the bridge is torn down, both legs get BYE, the record stays transfer_bridged", { timeout: 120_000 }, async () => {
+  const target = await startSippUas({ scenario: "answer", rtpEcho: true });
+  const caller = await startSippUas({ scenario: "answer", playPcap: "/usr/share/sip-tester/g711a.pcap" });
+  const llm = await llmServer({ content: "", transfer_number: `sip:+14155550993@127.0.0.1:${target.port}`, transfer_mode: "warm" });
+  try {
+    const { callId } = await dial(await agent(llm.url), caller.port);
+    assert.equal((await ended(callId)).disconnection_reason, "transfer_bridged");
+    assert.ok(p.parley.calls.live(callId), "the bridge keeps the session live after the record ended");
+    await client.call.stop(callId);
+    assert.equal(p.parley.calls.live(callId), undefined, "stop-call returned once both legs were hung up");
+    assert.equal((await caller.done).exitCode, 0, "the caller got BYE");
+    assert.equal((await target.done).exitCode, 0, "the target got BYE");
+    const call = await ended(callId);
+    assert.equal(call.disconnection_reason, "transfer_bridged", "a later cause does not rewrite the record");
+    const events = await publicLog(call);
+    assert.ok(events.some((e) => e.type === "call.end_ignored" && e.data["reason"] === "manual_stopped"));
+  } finally {
+    await cleanUp(caller, target, llm);
+  }
+});
