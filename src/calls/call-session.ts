@@ -70,6 +70,8 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
   #targetDial: AbortController | undefined;
   #bridge: Bridge | undefined;
   #cancelledTransfer: CancelledTransfer | undefined;
+  /** The warm transfer under way: the end waits for it, so a ringing or whispered-to target is hung up first. */
+  #transferRun: Promise<unknown> = Promise.resolve();
   /** Set once the terminal record is built: later updates cannot reach the store. */
   #sealed = false;
 
@@ -170,7 +172,13 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
    * transfer_bridged while the bridge runs on until a party hangs up. If the target fails, the
    * call goes on, and its later ordinary ending becomes transfer_cancelled with the target's failure.
    */
-  async warmTransfer(req: WarmTransferRequest): Promise<WarmTransferOutcome> {
+  warmTransfer(req: WarmTransferRequest): Promise<WarmTransferOutcome> {
+    const run = this.#warmTransfer(req);
+    this.#transferRun = run;
+    return run;
+  }
+
+  async #warmTransfer(req: WarmTransferRequest): Promise<WarmTransferOutcome> {
     const leg = this.#leg;
     const fail = (why: string, targetEnd?: CallEnd): WarmTransferOutcome => {
       this.log("transfer", { mode: "warm", destination: req.destination, ok: false, why });
@@ -297,7 +305,11 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
     this.log("call.end", { reason: end.reason, phase: end.phase, fault: end.fault, message: end.message, ...(end.sip ? { sip: end.sip } : {}) });
     this.#targetDial?.abort();
     const bridge = this.#bridge;
-    if (!bridge) await this.#runHangups(end);
+    if (!bridge) {
+      await this.#runHangups(end);
+      // A target still ringing is CANCELled (aborted above), one already answered is sent BYE.
+      await this.#transferRun;
+    }
     for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
     try {

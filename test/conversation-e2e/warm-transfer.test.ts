@@ -26,7 +26,7 @@ type Call = Record<string, unknown> & { disconnection_detail?: { sip?: { code?: 
 type LogEvent = { type: string; data: Record<string, unknown> };
 
 before(async () => {
-  p = await startTestParley({ env: { PARLEY_SIP_HOST: "127.0.0.1", PARLEY_RTP_PORTS: "47000-47999" } });
+  p = await startTestParley({ env: { PARLEY_SIP_HOST: "127.0.0.1", PARLEY_RTP_PORTS: "47000-47799" } });
   client = new Retell({ apiKey: p.apiKey, baseURL: p.url, maxRetries: 0 });
 });
 after(async () => {
@@ -73,6 +73,15 @@ async function llmServer(begin: Record<string, unknown>, onCancelled: (c: Server
       if (f.interaction_type === "response_required" && f.transfer_cancelled) onCancelled(c, f);
     });
   });
+}
+
+/** Parley's RTP/RTCP sockets still bound (its range here is 47000-47799; baresip uses 47900-47910). */
+function parleyRtpSockets(): number[] {
+  const ports = readFileSync("/proc/net/udp", "utf8")
+    .split("\n")
+    .slice(1)
+    .map((l) => parseInt(l.trim().split(/\s+/)[1]?.split(":")[1] ?? "", 16));
+  return ports.filter((port) => port >= 47000 && port <= 47799);
 }
 
 /** Stops the peers and closes the LLM server, whatever the test did. */
@@ -122,6 +131,7 @@ test("warm transfer answered: whisper to the target, caller and target bridged b
     assert.match(invite ?? "", new RegExp(`^From: <sip:\\${from}@`, "m"), "the target is dialled from the call's own number");
     assert.ok(received.some((m) => m.startsWith("BYE ")), "Parley hung the target up once the caller left");
     assert.equal(p.parley.calls.live(callId), undefined, "no session left");
+    assert.deepEqual(parleyRtpSockets(), [], "both legs' RTP sockets are closed");
 
     const events = await publicLog(call);
     const at = (pred: (e: LogEvent) => boolean): number => events.findIndex(pred);
@@ -256,6 +266,7 @@ test("the caller hangs up while the target rings: Parley CANCELs the target and 
     assert.ok(session);
     const end = await session.whenEnded();
     assert.equal(end.reason, "user_hangup", end.message);
+    assert.deepEqual(parleyRtpSockets(), [], "the CANCELled target's RTP ports are released with the call's");
     const targetRun = await target.done;
     assert.equal(targetRun.exitCode, 0, "the ringing target was CANCELled (200 to CANCEL, 487, ACK)");
     assert.ok(sippMessages(targetRun.messages, "received").some((m) => m.startsWith("CANCEL ")));
@@ -273,8 +284,10 @@ test("stop-call on a bridged call: the bridge is torn down, both legs get BYE, t
     const { callId } = await dial(await agent(llm.url), caller.port);
     assert.equal((await ended(callId)).disconnection_reason, "transfer_bridged");
     assert.ok(p.parley.calls.live(callId), "the bridge keeps the session live after the record ended");
+    assert.ok(parleyRtpSockets().length >= 4, `both legs' RTP and RTCP sockets are open while bridged: ${parleyRtpSockets().join(",")}`);
     await client.call.stop(callId);
     assert.equal(p.parley.calls.live(callId), undefined, "stop-call returned once both legs were hung up");
+    assert.deepEqual(parleyRtpSockets(), [], "both legs' RTP sockets are closed");
     assert.equal((await caller.done).exitCode, 0, "the caller got BYE");
     assert.equal((await target.done).exitCode, 0, "the target got BYE");
     const call = await ended(callId);
