@@ -174,7 +174,8 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
    */
   warmTransfer(req: WarmTransferRequest): Promise<WarmTransferOutcome> {
     const run = this.#warmTransfer(req);
-    this.#transferRun = run;
+    // A second request while one runs is refused at once; the end must still wait for the first.
+    this.#transferRun = Promise.all([this.#transferRun, run]);
     return run;
   }
 
@@ -196,10 +197,14 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
       return fail(dial.end.message, dial.end);
     }
     let gone: CallEnd | undefined;
-    void dial.ended.then((e) => (gone = e));
+    const targetLeft = new AbortController();
+    void dial.ended.then((e) => {
+      gone = e;
+      targetLeft.abort();
+    });
     if (req.whisper && !this.ending) {
       this.log("transfer", { mode: "warm", destination: req.destination, state: "whisper" });
-      await Promise.race([req.whisper(dial.leg), dial.ended]);
+      await Promise.race([req.whisper(dial.leg, targetLeft.signal), dial.ended]);
     }
     // The agent leaves before the legs are joined: the LLM socket is closed, nothing speaks over the bridge.
     if (!this.ending && !gone) await this.#stopRunner?.();

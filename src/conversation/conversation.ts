@@ -545,7 +545,7 @@ export class Conversation {
       .warmTransfer({
         destination: to,
         timeoutMs: a.transferTimeoutMs ?? DEFAULT_TRANSFER_TIMEOUT_MS,
-        ...(whisper ? { whisper: (leg: AudioLeg) => this.#whisper(leg, whisper) } : {}),
+        ...(whisper ? { whisper: (leg: AudioLeg, signal: AbortSignal) => this.#whisper(leg, whisper, signal) } : {}),
       })
       .catch((err: Error): WarmTransferOutcome => ({ ok: false, why: err.message }));
     if (r.ok || this.#stopped) return true;
@@ -557,9 +557,9 @@ export class Conversation {
   }
 
   /** The handoff message, to the target's leg only; a synthesis failure is logged and the bridge goes ahead. */
-  async #whisper(leg: AudioLeg, text: string): Promise<void> {
+  async #whisper(leg: AudioLeg, text: string, targetLeft: AbortSignal): Promise<void> {
     this.#cb.log("tts.start", { provider: this.#o.tts.name, text, leg: "transfer_target" });
-    await speakTo(this.#o.tts, leg, text, this.#whisperAbort.signal).catch((err: Error) =>
+    await speakTo(this.#o.tts, leg, text, AbortSignal.any([this.#whisperAbort.signal, targetLeft])).catch((err: Error) =>
       this.#cb.log("error", { source: "tts", provider: this.#o.tts.name, message: err.message, leg: "transfer_target" }),
     );
   }

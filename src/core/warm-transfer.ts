@@ -23,8 +23,8 @@ export type TargetDial = AnsweredTarget | { readonly ok: false; readonly target:
 export interface WarmTransferRequest {
   readonly destination: string;
   readonly timeoutMs: number;
-  /** Speaks the handoff message to the target leg only; resolves once it has been played out. */
-  readonly whisper?: (target: AudioLeg) => Promise<void>;
+  /** Speaks the handoff message to the target leg only; resolves once played out, or at once when `signal` aborts (the target left). */
+  readonly whisper?: (target: AudioLeg, signal: AbortSignal) => Promise<void>;
 }
 
 /** How a warm transfer went: bridged, or why not (the target's classified ending when it was dialled). */

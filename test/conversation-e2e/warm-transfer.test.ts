@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Retell from "retell-sdk";
+import type { CallEnd } from "../../src/core/index.js";
 import { goertzelPower, readWav } from "../../src/media/index.js";
 import { fakeLlmServer, type FakeLlmServer, type ServerConn } from "../llm-socket/fake-llm-server.js";
 import { startBaresip } from "../helpers/baresip.js";
@@ -75,6 +76,22 @@ async function llmServer(begin: Record<string, unknown>, onCancelled: (c: Server
   });
 }
 
+/** Dials the caller peer and waits for the whole call (bridge included) to be over. */
+async function callThrough(llmUrl: string, callerPort: number): Promise<{ callId: string; end: CallEnd }> {
+  const { callId } = await dial(await agent(llmUrl), callerPort);
+  const session = p.parley.calls.live(callId);
+  assert.ok(session, "the call is live on this node");
+  return { callId, end: await session.whenEnded() };
+}
+
+/** An `onCancelled` that keeps the `transfer_cancelled.reason` Parley sent and ends the call at once. */
+function hangUpOnCancel(reasons: unknown[]): (c: ServerConn, f: { response_id: number }) => void {
+  return (c, f) => {
+    reasons.push((c.received.at(-1)?.["transfer_cancelled"] as Record<string, unknown> | undefined)?.["reason"]);
+    c.send({ response_type: "response", response_id: f.response_id, content_complete: true, end_call: true });
+  };
+}
+
 /** Parley's RTP/RTCP sockets still bound (its range here is 47000-47799; baresip uses 47900-47910). */
 function parleyRtpSockets(): number[] {
   const ports = readFileSync("/proc/net/udp", "utf8")
@@ -82,6 +99,15 @@ function parleyRtpSockets(): number[] {
     .slice(1)
     .map((l) => parseInt(l.trim().split(/\s+/)[1]?.split(":")[1] ?? "", 16));
   return ports.filter((port) => port >= 47000 && port <= 47799);
+}
+
+/**
+ * Waits (at most 2 s) until Parley has no RTP/RTCP socket left. Node closes a UDP socket's
+ * descriptor on a later loop turn than `close()`, so the kernel table lags a released lease briefly;
+ * a leaked leg never leaves it.
+ */
+async function rtpSocketsClosed(what: string): Promise<void> {
+  await waitFor(`${what}: Parley's RTP sockets closed`, () => parleyRtpSockets().length === 0, 2000, 20);
 }
 
 /** Stops the peers and closes the LLM server, whatever the test did. */
@@ -131,7 +157,7 @@ test("warm transfer answered: whisper to the target, caller and target bridged b
     assert.match(invite ?? "", new RegExp(`^From: <sip:\\${from}@`, "m"), "the target is dialled from the call's own number");
     assert.ok(received.some((m) => m.startsWith("BYE ")), "Parley hung the target up once the caller left");
     assert.equal(p.parley.calls.live(callId), undefined, "no session left");
-    assert.deepEqual(parleyRtpSockets(), [], "both legs' RTP sockets are closed");
+    await rtpSocketsClosed("both legs hung up");
 
     const events = await publicLog(call);
     const at = (pred: (e: LogEvent) => boolean): number => events.findIndex(pred);
@@ -187,10 +213,7 @@ test("warm transfer to a target that never answers: CANCEL after transfer_timeou
   const target = await startSippUas({ scenario: "ring-forever" });
   const caller = await startSippUas({ scenario: "answer" });
   const reasons: unknown[] = [];
-  const llm = await llmServer({ content: "", transfer_number: `sip:+14155550997@127.0.0.1:${target.port}`, transfer_timeout_ms: 1500 }, (c, f) => {
-    reasons.push((c.received.at(-1)?.["transfer_cancelled"] as Record<string, unknown> | undefined)?.["reason"]);
-    c.send({ response_type: "response", response_id: f.response_id, content_complete: true, end_call: true });
-  });
+  const llm = await llmServer({ content: "", transfer_number: `sip:+14155550997@127.0.0.1:${target.port}`, transfer_timeout_ms: 1500 }, hangUpOnCancel(reasons));
   try {
     const { callId } = await dial(await agent(llm.url, { transfer_mode: "warm" }), caller.port);
     const call = await ended(callId);
@@ -239,10 +262,7 @@ test("the target hangs up while bridged: Parley BYEs the caller; the record stay
   const caller = await startSippUas({ scenario: "answer", playPcap: "/usr/share/sip-tester/g711a.pcap" });
   const llm = await llmServer({ content: "", transfer_number: `sip:+14155550995@127.0.0.1:${target.port}`, transfer_mode: "warm" });
   try {
-    const { callId } = await dial(await agent(llm.url), caller.port);
-    const session = p.parley.calls.live(callId);
-    assert.ok(session);
-    const end = await session.whenEnded();
+    const { callId, end } = await callThrough(llm.url, caller.port);
     assert.equal(end.reason, "transfer_bridged");
     assert.equal((await target.done).exitCode, 0, "Parley answered the target's BYE");
     const callerRun = await caller.done;
@@ -261,12 +281,9 @@ test("the caller hangs up while the target rings: Parley CANCELs the target and 
   const caller = await startSippUas({ scenario: "answer", hangUpAfterMs: 1500 });
   const llm = await llmServer({ content: "", transfer_number: `sip:+14155550994@127.0.0.1:${target.port}`, transfer_mode: "warm", transfer_timeout_ms: 30_000 });
   try {
-    const { callId } = await dial(await agent(llm.url), caller.port);
-    const session = p.parley.calls.live(callId);
-    assert.ok(session);
-    const end = await session.whenEnded();
+    const { callId, end } = await callThrough(llm.url, caller.port);
     assert.equal(end.reason, "user_hangup", end.message);
-    assert.deepEqual(parleyRtpSockets(), [], "the CANCELled target's RTP ports are released with the call's");
+    await rtpSocketsClosed("the CANCELled target's ports are released with the call's");
     const targetRun = await target.done;
     assert.equal(targetRun.exitCode, 0, "the ringing target was CANCELled (200 to CANCEL, 487, ACK)");
     assert.ok(sippMessages(targetRun.messages, "received").some((m) => m.startsWith("CANCEL ")));
@@ -287,13 +304,35 @@ test("stop-call on a bridged call: the bridge is torn down, both legs get BYE, t
     assert.ok(parleyRtpSockets().length >= 4, `both legs' RTP and RTCP sockets are open while bridged: ${parleyRtpSockets().join(",")}`);
     await client.call.stop(callId);
     assert.equal(p.parley.calls.live(callId), undefined, "stop-call returned once both legs were hung up");
-    assert.deepEqual(parleyRtpSockets(), [], "both legs' RTP sockets are closed");
+    await rtpSocketsClosed("both legs hung up");
     assert.equal((await caller.done).exitCode, 0, "the caller got BYE");
     assert.equal((await target.done).exitCode, 0, "the target got BYE");
     const call = await ended(callId);
     assert.equal(call.disconnection_reason, "transfer_bridged", "a later cause does not rewrite the record");
     const events = await publicLog(call);
     assert.ok(events.some((e) => e.type === "call.end_ignored" && e.data["reason"] === "manual_stopped"));
+  } finally {
+    await cleanUp(caller, target, llm);
+  }
+});
+
+test("the target hangs up during the whisper: no bridge, the LLM hears transfer_cancelled, the call ends transfer_cancelled", { timeout: 120_000 }, async () => {
+  const target = await startSippUas({ scenario: "answer", hangUpAfterMs: 300 });
+  const caller = await startSippUas({ scenario: "answer" });
+  const reasons: unknown[] = [];
+  const whisper = "This is a long handoff message for the person answering, about a caller who needs help with an invoice from last month.";
+  const llm = await llmServer({ content: "", transfer_number: `sip:+14155550992@127.0.0.1:${target.port}`, transfer_mode: "warm", transfer_whisper: whisper }, hangUpOnCancel(reasons));
+  try {
+    const { callId, end } = await callThrough(llm.url, caller.port);
+    assert.equal(end.reason, "transfer_cancelled", end.message);
+    assert.equal(end.subReason, "user_hangup", "the target's own BYE");
+    assert.deepEqual(reasons, ["user_hangup"]);
+    assert.equal((await target.done).exitCode, 0, "Parley answered the target's BYE");
+    assert.equal((await caller.done).exitCode, 0, "the caller got Parley's BYE after the agent's goodbye");
+    await rtpSocketsClosed("no bridge");
+    const events = await publicLog(await ended(callId));
+    assert.ok(events.some((e) => e.type === "transfer" && e.data["state"] === "whisper"), "the whisper had started");
+    assert.ok(!events.some((e) => e.type === "transfer" && e.data["state"] === "bridged"), "never bridged");
   } finally {
     await cleanUp(caller, target, llm);
   }

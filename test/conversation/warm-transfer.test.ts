@@ -30,7 +30,7 @@ test("transfer_mode warm: after speaking, the agent asks for a warm transfer; th
     asr: new ScriptedAsr("x"),
     warmTransfer: async (req) => {
       callerSamplesAtTransfer = h.leg.agentAudio().length;
-      await req.whisper?.(target);
+      await req.whisper?.(target, new AbortController().signal);
       whispered = true;
       return { ok: true, target: req.destination };
     },
