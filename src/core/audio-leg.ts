@@ -1,5 +1,5 @@
 import type { CallEnd } from "./call-end.js";
-import type { TargetDial } from "./warm-transfer.js";
+import type { TargetDialer } from "./warm-transfer.js";
 
 /** What a leg reports: caller audio, DTMF, and failures it has already classified. */
 export type AudioLegEvent =
@@ -38,7 +38,7 @@ export interface AudioLeg {
   /** Cold-transfers the far end to `destination` (SIP REFER), where the transport can. */
   transfer?(destination: string): Promise<TransferResult>;
   /** Places a warm transfer's second leg to `destination` through this call's trunk, where the transport can. */
-  dialTransferTarget?(destination: string, options: { readonly timeoutMs: number; readonly signal?: AbortSignal }): Promise<TargetDial>;
+  readonly dialTransferTarget?: TargetDialer;
 }
 
 /** How a cold transfer went: the far end took it, or why not. */

@@ -19,6 +19,9 @@ export interface AnsweredTarget {
 /** The second leg of a warm transfer: answered, or the target's failure classified where it was seen. */
 export type TargetDial = AnsweredTarget | { readonly ok: false; readonly target: string; readonly end: CallEnd };
 
+/** Places a warm transfer's target leg; aborting `signal` CANCELs it while it rings. */
+export type TargetDialer = (destination: string, options: { readonly timeoutMs: number; readonly signal?: AbortSignal }) => Promise<TargetDial>;
+
 /** What the agent asks for: dial `destination`, optionally whisper to it, then bridge the caller. */
 export interface WarmTransferRequest {
   readonly destination: string;

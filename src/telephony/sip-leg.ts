@@ -1,4 +1,4 @@
-import { callEnd, type AudioLeg, type AudioLegEvent, type TargetDial, type TransferResult } from "../core/index.js";
+import { callEnd, type AudioLeg, type AudioLegEvent, type TargetDialer, type TransferResult } from "../core/index.js";
 import { RtpSession, type DtmfDigit, type G711Law, type PortLease } from "../media/index.js";
 import type { CallEvidence } from "../recording/call-evidence.js";
 
@@ -21,9 +21,6 @@ export interface SipLegOptions {
   /** Warm transfer: dials the target as a second call through the same trunk. */
   readonly dialTransferTarget?: TargetDialer;
 }
-
-/** Places a warm transfer's target leg; `signal` CANCELs it while it rings. */
-export type TargetDialer = (destination: string, options: { readonly timeoutMs: number; readonly signal?: AbortSignal }) => Promise<TargetDial>;
 
 const DTMF = new Set("0123456789*#ABCD");
 

@@ -8,12 +8,12 @@ import {
   type CallRecord,
   type SignallingTimestamps,
   type TargetDial,
+  type TargetDialer,
 } from "../core/index.js";
 import type { DialRequest } from "../calls/call-service.js";
 import type { DialHost } from "./dial-host.js";
 import { OutboundCall } from "./outbound-call.js";
 import type { SipHub } from "./sip-hub.js";
-import type { TargetDialer } from "./sip-leg.js";
 import { trunkRoute } from "./trunk-route.js";
 
 /**
