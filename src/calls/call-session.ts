@@ -191,7 +191,12 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
     this.log("transfer", { mode: "warm", destination: req.destination, state: "dialing", timeoutMs: req.timeoutMs });
     const abort = new AbortController();
     this.#targetDial = abort;
-    const dial = await leg.dialTransferTarget(req.destination, { timeoutMs: req.timeoutMs, signal: abort.signal }).finally(() => (this.#targetDial = undefined));
+    // The user is the far end of this call: its To on an outbound call, its From on an inbound one.
+    const user = this.#record.direction === "inbound" ? this.#record.fromNumber : this.#record.toNumber;
+    const callerId = req.showTransfereeAsCaller ? user : undefined;
+    const dial = await leg
+      .dialTransferTarget(req.destination, { timeoutMs: req.timeoutMs, signal: abort.signal, ...(callerId ? { callerId } : {}) })
+      .finally(() => (this.#targetDial = undefined));
     if (!dial.ok) {
       this.#cancelledTransfer = { destination: req.destination, targetEnd: dial.end };
       return fail(dial.end.message, dial.end);

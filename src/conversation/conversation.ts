@@ -540,11 +540,12 @@ export class Conversation {
    */
   async #warmTransfer(to: string, a: SpeechActions): Promise<boolean> {
     const whisper = a.transferWhisper?.trim();
-    this.#cb.log("transfer", { to, mode: "warm", ...(whisper ? { whisper } : {}) });
+    this.#cb.log("transfer", { to, mode: "warm", showTransfereeAsCaller: a.showTransfereeAsCaller ?? false, ...(whisper ? { whisper } : {}) });
     const r = await this.#cb
       .warmTransfer({
         destination: to,
         timeoutMs: a.transferTimeoutMs ?? DEFAULT_TRANSFER_TIMEOUT_MS,
+        ...(a.showTransfereeAsCaller ? { showTransfereeAsCaller: true } : {}),
         ...(whisper ? { whisper: (leg: AudioLeg, signal: AbortSignal) => this.#whisper(leg, whisper, signal) } : {}),
       })
       .catch((err: Error): WarmTransferOutcome => ({ ok: false, why: err.message }));

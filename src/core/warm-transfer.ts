@@ -20,12 +20,21 @@ export interface AnsweredTarget {
 export type TargetDial = AnsweredTarget | { readonly ok: false; readonly target: string; readonly end: CallEnd };
 
 /** Places a warm transfer's target leg; aborting `signal` CANCELs it while it rings. */
-export type TargetDialer = (destination: string, options: { readonly timeoutMs: number; readonly signal?: AbortSignal }) => Promise<TargetDial>;
+export type TargetDialer = (destination: string, options: TargetDialOptions) => Promise<TargetDial>;
+
+export interface TargetDialOptions {
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+  /** The number the target sees calling (From, P-Asserted-Identity); default the call's own number. */
+  readonly callerId?: string;
+}
 
 /** What the agent asks for: dial `destination`, optionally whisper to it, then bridge the caller. */
 export interface WarmTransferRequest {
   readonly destination: string;
   readonly timeoutMs: number;
+  /** Retell's `show_transferee_as_caller`: the target sees the user's number instead of the agent's. */
+  readonly showTransfereeAsCaller?: boolean;
   /** Speaks the handoff message to the target leg only; resolves once played out, or at once when `signal` aborts (the target left). */
   readonly whisper?: (target: AudioLeg, signal: AbortSignal) => Promise<void>;
 }

@@ -9,6 +9,7 @@ import {
   type SignallingTimestamps,
   type TargetDial,
   type TargetDialer,
+  type TargetDialOptions,
 } from "../core/index.js";
 import type { DialRequest } from "../calls/call-service.js";
 import type { DialHost } from "./dial-host.js";
@@ -17,12 +18,12 @@ import type { SipHub } from "./sip-hub.js";
 import { trunkRoute } from "./trunk-route.js";
 
 /**
- * The dial request of a warm transfer's target: the call's own number and trunk, ringing for
- * `timeoutMs`. A `sip:` / `sips:` URI is dialled straight to its host (same from-number and
- * credentials); a number goes out through the trunk's termination URI.
+ * The dial request of a warm transfer's target: the call's own number (or `callerId`) and trunk,
+ * ringing for `timeoutMs`. A `sip:` / `sips:` URI is dialled straight to its host (same
+ * from-number and credentials); a number goes out through the trunk's termination URI.
  */
-export function transferDialRequest(via: TransferVia, destination: string, timeoutMs: number): DialRequest {
-  const base = { trunk: via.trunk, from: via.from, customSipHeaders: {}, ringDurationMs: timeoutMs };
+export function transferDialRequest(via: TransferVia, destination: string, o: Pick<TargetDialOptions, "timeoutMs" | "callerId">): DialRequest {
+  const base = { trunk: via.trunk, from: o.callerId ?? via.from, customSipHeaders: {}, ringDurationMs: o.timeoutMs };
   const uri = /^(sips?):(?:([^@;]*)@)?/.exec(destination);
   if (!uri) return { ...base, to: destination };
   return { ...base, trunk: { ...via.trunk, terminationUri: destination }, to: decodeURIComponent(uri[2] ?? "") };
@@ -33,7 +34,7 @@ export type TransferVia = Pick<DialRequest, "trunk" | "from">;
 
 /** The warm-transfer dialer a call's SipLeg offers: targets go out through `via` and log into `host`'s call. */
 export function targetDialer(hub: SipHub, host: Pick<DialHost, "callId" | "log">, via: TransferVia): TargetDialer {
-  return (destination, o) => dialTransferTarget(hub, host, transferDialRequest(via, destination, o.timeoutMs), o.signal);
+  return (destination, o) => dialTransferTarget(hub, host, transferDialRequest(via, destination, o), o.signal);
 }
 
 /**

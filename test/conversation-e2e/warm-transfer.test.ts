@@ -181,11 +181,11 @@ test("warm transfer answered: whisper to the target, caller and target bridged b
   }
 });
 
-test("warm transfer to a busy target: the LLM hears transfer_cancelled, says goodbye, and the call ends transfer_cancelled with the 486 kept", { timeout: 120_000 }, async () => {
+test("warm transfer to a busy target (show_transferee_as_caller): the LLM hears transfer_cancelled, says goodbye, and the call ends transfer_cancelled with the 486 kept", { timeout: 120_000 }, async () => {
   const target = await startSippUas({ scenario: "reject", code: 486, phrase: "Busy Here", headers: { Reason: "Q.850;cause=17;text=\"User busy\"" } });
   const caller = await startSippUas({ scenario: "answer" });
   const cancellations: unknown[] = [];
-  const llm = await llmServer({ content: "", transfer_number: `sip:+14155550998@127.0.0.1:${target.port}`, transfer_mode: "warm" }, (c, f) => {
+  const llm = await llmServer({ content: "", transfer_number: `sip:+14155550998@127.0.0.1:${target.port}`, transfer_mode: "warm", show_transferee_as_caller: true }, (c, f) => {
     cancellations.push((JSON.parse(JSON.stringify(c.received.at(-1))) as Record<string, unknown>)["transfer_cancelled"]);
     c.send({ response_type: "response", response_id: f.response_id, content: "Sorry, that line is busy. Goodbye.", content_complete: true, end_call: true });
   });
@@ -201,7 +201,10 @@ test("warm transfer to a busy target: the LLM hears transfer_cancelled, says goo
     assert.deepEqual({ ...(cancellations[0] as object), message: "" }, { transfer_number: `sip:+14155550998@127.0.0.1:${target.port}`, reason: "dial_busy", message: "", sip_code: 486, sip_phrase: "Busy Here" });
     const callerRun = await caller.done;
     assert.equal(callerRun.exitCode, 0, "the caller got Parley's BYE");
-    assert.equal((await target.done).exitCode, 0, "the target's 486 was ACKed");
+    const targetRun = await target.done;
+    assert.equal(targetRun.exitCode, 0, "the target's 486 was ACKed");
+    const invite = sippMessages(targetRun.messages, "received").find((m) => m.startsWith("INVITE "));
+    assert.match(invite ?? "", /^From: <sip:\+14155550123@/m, "show_transferee_as_caller: the target sees the user's number");
     const events = await publicLog(call);
     assert.ok(events.some((e) => e.type === "sip.in" && e.data["leg"] === "transfer_target" && /486/.test(JSON.stringify(e.data))), "the target's SIP is in the call's log");
   } finally {
