@@ -14,6 +14,7 @@ export function conversationLegRunner(urls: ArtifactUrls, deps: ConversationRunn
       end: (e) => void session.end(e),
       log: (type, data) => session.log(type, data),
       transfer: (number) => session.transfer(number),
+      warmTransfer: (req) => session.warmTransfer(req),
       // The conversation itself sends the web client its `update` events; the call keeps the record.
       onTranscript: (u) => session.transcriptUpdated({ transcript: u.transcript, transcriptObject: u.transcriptObject, transcriptWithToolCalls: u.transcriptWithToolCalls }),
       callDetails: () => toWireCall(session.record, urls),

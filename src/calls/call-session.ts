@@ -10,9 +10,13 @@ import {
   type CallEventType,
   type CallRecord,
   type SignallingTimestamps,
+  type WarmTransferOutcome,
+  type WarmTransferRequest,
 } from "../core/index.js";
 import type { AudioLeg } from "../core/audio-leg.js";
 import type { AgentConfig, Store } from "../store/types.js";
+import { bridgeLegs } from "./bridge.js";
+import { afterCancelledTransfer, type CancelledTransfer } from "./transfer-cancelled.js";
 import { enqueueCallWebhook } from "./webhook-events.js";
 import type { ArtifactUrls } from "./signed-urls.js";
 
@@ -41,6 +45,13 @@ export type LegRunner = (session: CallSession, leg: AudioLeg) => () => void | Pr
 /** Teardown work a leg registers: runs first at the end (BYE / socket close), before timers and media go. */
 export type Hangup = (end: CallEnd) => Promise<void> | void;
 
+/** A warm transfer's bridge after the agent left: it runs until a party hangs up or `release` is called. */
+interface Bridge {
+  readonly done: Promise<void>;
+  readonly release: () => void;
+  readonly hangUpTarget: (end: CallEnd) => Promise<void>;
+}
+
 /**
  * One live call. It owns the record, the detailed log, the timers and the ending; legs and the
  * conversation attach to it. `end()` runs once: the first cause wins and later ones are logged.
@@ -55,6 +66,12 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
   #flushing: Promise<void> = Promise.resolve();
   #endDone: Promise<void> | undefined;
   #leg: AudioLeg | undefined;
+  #stopRunner: (() => Promise<void>) | undefined;
+  #targetDial: AbortController | undefined;
+  #bridge: Bridge | undefined;
+  #cancelledTransfer: CancelledTransfer | undefined;
+  /** The warm transfer under way: the end waits for it, so a ringing or whispered-to target is hung up first. */
+  #transferRun: Promise<unknown> = Promise.resolve();
   /** Set once the terminal record is built: later updates cannot reach the store. */
   #sealed = false;
 
@@ -141,10 +158,75 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
       else if (e.type === "dtmf") this.log("dtmf", { digit: e.digit, direction: "in" });
     });
     const stop = this.#deps.legRunner?.(this, leg);
+    let stopped: Promise<void> | undefined;
+    // Once: a warm transfer stops the agent before the call ends, the end's hangups then find it stopped.
+    this.#stopRunner = () => (stopped ??= Promise.resolve(stop?.()).then(() => undefined));
     this.onHangup(async () => {
       off();
-      await stop?.();
+      await this.#stopRunner?.();
     });
+  }
+
+  /**
+   * Warm-transfers the call (the agent asked for it): dials the target through the leg's trunk,
+   * whispers to it, stops the agent and bridges caller and target. The record then ends with
+   * transfer_bridged while the bridge runs on until a party hangs up. If the target fails, the
+   * call goes on, and its later ordinary ending becomes transfer_cancelled with the target's failure.
+   */
+  warmTransfer(req: WarmTransferRequest): Promise<WarmTransferOutcome> {
+    const run = this.#warmTransfer(req);
+    // A second request while one runs is refused at once; the end must still wait for the first.
+    this.#transferRun = Promise.all([this.#transferRun, run]);
+    return run;
+  }
+
+  async #warmTransfer(req: WarmTransferRequest): Promise<WarmTransferOutcome> {
+    const leg = this.#leg;
+    const fail = (why: string, targetEnd?: CallEnd): WarmTransferOutcome => {
+      this.log("transfer", { mode: "warm", destination: req.destination, ok: false, why });
+      return { ok: false, why, ...(targetEnd ? { targetEnd } : {}) };
+    };
+    if (this.ending) return fail("the call is ending");
+    if (!leg?.dialTransferTarget) return fail(`a ${leg?.kind ?? "detached"} leg cannot place a warm transfer`);
+    if (this.#targetDial || this.#bridge) return fail("a transfer is already in progress");
+    this.log("transfer", { mode: "warm", destination: req.destination, state: "dialing", timeoutMs: req.timeoutMs });
+    const abort = new AbortController();
+    this.#targetDial = abort;
+    // The user is the far end of this call: its To on an outbound call, its From on an inbound one.
+    const user = this.#record.direction === "inbound" ? this.#record.fromNumber : this.#record.toNumber;
+    const callerId = req.showTransfereeAsCaller ? user : undefined;
+    const dial = await leg
+      .dialTransferTarget(req.destination, { timeoutMs: req.timeoutMs, signal: abort.signal, ...(callerId ? { callerId } : {}) })
+      .finally(() => (this.#targetDial = undefined));
+    if (!dial.ok) {
+      this.#cancelledTransfer = { destination: req.destination, targetEnd: dial.end };
+      return fail(dial.end.message, dial.end);
+    }
+    let gone: CallEnd | undefined;
+    const targetLeft = new AbortController();
+    void dial.ended.then((e) => {
+      gone = e;
+      targetLeft.abort();
+    });
+    if (req.whisper && !this.ending) {
+      this.log("transfer", { mode: "warm", destination: req.destination, state: "whisper" });
+      await Promise.race([req.whisper(dial.leg, targetLeft.signal), dial.ended]);
+    }
+    // The agent leaves before the legs are joined: the LLM socket is closed, nothing speaks over the bridge.
+    if (!this.ending && !gone) await this.#stopRunner?.();
+    if (this.ending || gone) {
+      if (gone) this.#cancelledTransfer = { destination: req.destination, targetEnd: gone };
+      await dial.hangUp(callEnd("transfer_cancelled", { phase: "in_call", message: "the call ended before the transfer target was bridged" }));
+      return fail(gone ? `the transfer target left before it was bridged (${gone.message})` : "the call ended before the target was bridged", gone);
+    }
+    const unbridge = bridgeLegs(leg, dial.leg);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.#bridge = { done: Promise.race([released, dial.ended.then(() => undefined)]).then(unbridge), release, hangUpTarget: (end) => dial.hangUp(end) };
+    this.update({ transferDestination: dial.target });
+    this.log("transfer", { mode: "warm", destination: req.destination, state: "bridged", target: dial.target });
+    void this.end(callEnd("transfer_bridged", { phase: "in_call", message: `the transfer target ${dial.target} answered and was bridged with the caller; the agent left` }));
+    return { ok: true, target: dial.target };
   }
 
   /**
@@ -208,11 +290,15 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
 
   /**
    * Ends the call with its first cause: leg hangups (BYE, socket close) first, then timers, the
-   * lease, the terminal record and call_ended in one transaction.
+   * lease, the terminal record and call_ended in one transaction. A bridged warm transfer stores
+   * its record when the agent leaves and hangs both legs up once the bridge ends.
    */
-  end(end: CallEnd): Promise<void> {
+  end(cause: CallEnd): Promise<void> {
+    const end = afterCancelledTransfer(cause, this.#cancelledTransfer);
     if (!this.#latch.offer(end)) {
       this.log("call.end_ignored", { reason: end.reason, message: end.message });
+      // A bridged call's record has ended already; any later cause (a party hung up, stop-call, shutdown) ends the bridge.
+      this.#bridge?.release();
       return this.#endDone ?? Promise.resolve();
     }
     this.#endDone = this.#finish(end);
@@ -230,12 +316,12 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
 
   async #finish(end: CallEnd): Promise<void> {
     this.log("call.end", { reason: end.reason, phase: end.phase, fault: end.fault, message: end.message, ...(end.sip ? { sip: end.sip } : {}) });
-    for (const hangup of this.#hangups) {
-      try {
-        await hangup(end);
-      } catch (err) {
-        this.#deps.log.warn({ err: String(err), callId: this.callId }, "leg hangup failed");
-      }
+    this.#targetDial?.abort();
+    const bridge = this.#bridge;
+    if (!bridge) {
+      await this.#runHangups(end);
+      // A target still ringing is CANCELled (aborted above), one already answered is sent BYE.
+      await this.#transferRun;
     }
     for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
@@ -264,6 +350,22 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
     } catch (err) {
       this.#deps.log.error({ err: String(err), callId: this.callId }, "could not persist the ended call; the start-up sweep will end it");
     }
+    if (bridge) {
+      await bridge.done;
+      this.log("transfer", { mode: "warm", state: "bridge_ended" });
+      await Promise.all([bridge.hangUpTarget(end), this.#runHangups(end)]);
+      await this.flushEvents();
+    }
     this.emit("ended", end);
+  }
+
+  async #runHangups(end: CallEnd): Promise<void> {
+    for (const hangup of this.#hangups) {
+      try {
+        await hangup(end);
+      } catch (err) {
+        this.#deps.log.warn({ err: String(err), callId: this.callId }, "leg hangup failed");
+      }
+    }
   }
 }

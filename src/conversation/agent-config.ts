@@ -36,6 +36,8 @@ export interface ConversationAgentConfig {
   readonly llm_websocket_url?: string;
   readonly parley_asr?: ParleyAsrConfig;
   readonly parley_tts?: ParleyTtsConfig;
+  /** Parley: how `transfer_number` transfers when the LLM's response does not say (default cold). */
+  readonly transfer_mode?: "cold" | "warm";
 }
 
 /** Conversation settings with Retell's defaults filled in (spec/retell-api.md §10). */
@@ -46,6 +48,7 @@ export interface ConversationSettings {
   reminderMaxCount: number;
   endCallAfterSilenceMs: number;
   beginMessageDelayMs: number;
+  transferMode: "cold" | "warm";
 }
 
 function num(v: number | undefined, def: number, min: number, max: number): number {
@@ -61,6 +64,7 @@ export function conversationSettings(a: ConversationAgentConfig): ConversationSe
     reminderMaxCount: Math.round(num(a.reminder_max_count, 1, 0, 100)),
     endCallAfterSilenceMs: num(a.end_call_after_silence_ms, 600_000, 0, 7_200_000),
     beginMessageDelayMs: num(a.begin_message_delay_ms, 0, 0, 5_000),
+    transferMode: a.transfer_mode === "warm" ? "warm" : "cold",
   };
 }
 

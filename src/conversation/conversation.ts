@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import type { AudioLeg, AudioLegEvent } from "../core/audio-leg.js";
 import { callEnd, type CallEnd } from "../core/call-end.js";
+import { DEFAULT_TRANSFER_TIMEOUT_MS, type WarmTransferOutcome, type WarmTransferRequest } from "../core/warm-transfer.js";
 import type { CallEventType } from "../core/call-event.js";
 import type { LatencyStats, Utterance } from "../core/call-record.js";
 import { LlmSocket, logEntryFor, type LlmSocketEvent, type LlmSocketTiming, type SpeechActions } from "../llm-socket/index.js";
@@ -9,6 +10,7 @@ import { Resampler } from "../media/resample.js";
 import { conversationSettings, type ConversationAgentConfig, type ConversationSettings } from "./agent-config.js";
 import type { AsrProvider } from "./asr-provider.js";
 import { summarize } from "./latency-stats.js";
+import { playedOut, speakTo } from "./playout.js";
 import { SentenceSplitter } from "./sentences.js";
 import { leadingWords, spreadWords, Transcript } from "./transcript.js";
 import type { TtsProvider } from "./tts-provider.js";
@@ -23,6 +25,8 @@ export interface ConversationCallbacks {
   log(type: CallEventType, data: Record<string, unknown>): void;
   /** Transfers the caller (SIP REFER); resolves false when it did not happen, and the agent talks on. */
   transfer(number: string): Promise<boolean>;
+  /** Warm-transfers the caller: dial, whisper, bridge; on failure the agent talks on. */
+  warmTransfer(req: WarmTransferRequest): Promise<WarmTransferOutcome>;
   /** The transcript changed (the transcript_updated webhook). */
   onTranscript(update: TranscriptUpdate): void;
 }
@@ -119,7 +123,8 @@ export class Conversation {
   readonly #lat = { e2e: [] as number[], asr: [] as number[], llm: [] as number[], tts: [] as number[] };
   readonly #offs: (() => void)[] = [];
   readonly #abandoned = new Set<string>();
-  readonly #idleWaiters = new Set<() => void>();
+  /** Aborts a warm transfer's whisper when the conversation stops. */
+  readonly #whisperAbort = new AbortController();
   #vad: Vad | undefined;
   #vadChain: Promise<void> = Promise.resolve();
   #vadBuf = new Int16Array(0);
@@ -198,7 +203,7 @@ export class Conversation {
       s.abort.abort();
       s.wake?.();
     }
-    for (const w of [...this.#idleWaiters]) w();
+    this.#whisperAbort.abort();
     await Promise.allSettled([this.#socket.close(), this.#o.asr.close(), this.#o.tts.close?.(), this.#vadChain]);
   }
 
@@ -249,13 +254,11 @@ export class Conversation {
       case "audio":
         this.#onAudio(e.pcm, e.sampleRate);
         return;
-      case "playout_idle":
-        for (const w of [...this.#idleWaiters]) w();
-        return;
       case "dtmf":
         this.#onDtmf(e.digit);
         return;
       case "first_audio":
+      case "playout_idle":
       case "ended":
         return;
     }
@@ -499,22 +502,9 @@ export class Conversation {
     }
   }
 
-  /** Waits until the leg has played everything out (its `playout_idle`), bounded by what is queued. */
+  /** Waits until the leg has played everything out (its `playout_idle`). */
   async #playout(s: Speech): Promise<void> {
-    const queued = this.#leg.queuedMs;
-    if (queued <= 0 || s.abort.signal.aborted) return;
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.#idleWaiters.delete(done);
-        s.abort.signal.removeEventListener("abort", done);
-        resolve();
-      };
-      // A leg that never reports idle must not hang the agent: the queue length bounds the wait.
-      const timer = setTimeout(done, queued + 2_000);
-      this.#idleWaiters.add(done);
-      s.abort.signal.addEventListener("abort", done, { once: true });
-    });
+    await playedOut(this.#leg, s.abort.signal);
   }
 
   async #finished(s: Speech): Promise<void> {
@@ -523,6 +513,11 @@ export class Conversation {
     const a = s.actions;
     if (a.endCall) {
       this.#end(callEnd("agent_hangup", { phase: "in_call", message: "the agent ended the call (end_call) after speaking its last words", subReason: "end_call" }));
+      return;
+    }
+    if (a.transferNumber && (a.transferMode ?? this.#settings.transferMode) === "warm") {
+      if (await this.#warmTransfer(a.transferNumber, a)) return;
+      this.#armInactivity();
       return;
     }
     if (a.transferNumber) {
@@ -536,6 +531,38 @@ export class Conversation {
     }
     if (s.utterance >= 0) this.#armReminder();
     this.#armInactivity();
+  }
+
+  /**
+   * Dials, whispers to and bridges the target (the call session does the telephony). Returns true
+   * once bridged or stopped; when the target failed, the LLM is told in the next
+   * `response_required` (`transfer_cancelled`, a Parley extension) and the agent talks on.
+   */
+  async #warmTransfer(to: string, a: SpeechActions): Promise<boolean> {
+    const whisper = a.transferWhisper?.trim();
+    this.#cb.log("transfer", { to, mode: "warm", showTransfereeAsCaller: a.showTransfereeAsCaller ?? false, ...(whisper ? { whisper } : {}) });
+    const r = await this.#cb
+      .warmTransfer({
+        destination: to,
+        timeoutMs: a.transferTimeoutMs ?? DEFAULT_TRANSFER_TIMEOUT_MS,
+        ...(a.showTransfereeAsCaller ? { showTransfereeAsCaller: true } : {}),
+        ...(whisper ? { whisper: (leg: AudioLeg, signal: AbortSignal) => this.#whisper(leg, whisper, signal) } : {}),
+      })
+      .catch((err: Error): WarmTransferOutcome => ({ ok: false, why: err.message }));
+    if (r.ok || this.#stopped) return true;
+    const t = r.targetEnd;
+    const sip = t?.sip && "code" in t.sip ? t.sip : undefined;
+    const transferCancelled = { transfer_number: to, reason: t?.reason ?? "dial_failed", message: r.why, ...(sip ? { sip_code: sip.code, sip_phrase: sip.phrase } : {}) };
+    this.#awaiting = { id: this.#socket.requestResponse({ ...this.#input(), transferCancelled }), mark: undefined };
+    return false;
+  }
+
+  /** The handoff message, to the target's leg only; a synthesis failure is logged and the bridge goes ahead. */
+  async #whisper(leg: AudioLeg, text: string, targetLeft: AbortSignal): Promise<void> {
+    this.#cb.log("tts.start", { provider: this.#o.tts.name, text, leg: "transfer_target" });
+    await speakTo(this.#o.tts, leg, text, AbortSignal.any([this.#whisperAbort.signal, targetLeft])).catch((err: Error) =>
+      this.#cb.log("error", { source: "tts", provider: this.#o.tts.name, message: err.message, leg: "transfer_target" }),
+    );
   }
 
   /** The user talked over the agent: stop, drop the leg's queue, keep only what was heard. */
@@ -607,5 +634,8 @@ function definedActions(a: SpeechActions): SpeechActions {
     ...(a.showTransfereeAsCaller ? { showTransfereeAsCaller: true } : {}),
     ...(a.digitToPress ? { digitToPress: a.digitToPress } : {}),
     ...(a.noInterruptionAllowed ? { noInterruptionAllowed: true } : {}),
+    ...(a.transferMode ? { transferMode: a.transferMode } : {}),
+    ...(a.transferWhisper ? { transferWhisper: a.transferWhisper } : {}),
+    ...(a.transferTimeoutMs ? { transferTimeoutMs: a.transferTimeoutMs } : {}),
   };
 }

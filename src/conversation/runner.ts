@@ -1,6 +1,7 @@
 import type { AudioLeg } from "../core/audio-leg.js";
 import { callEnd, type CallEnd } from "../core/call-end.js";
 import type { CallEventType } from "../core/call-event.js";
+import type { WarmTransferOutcome, WarmTransferRequest } from "../core/warm-transfer.js";
 import type { LlmSocketTiming } from "../llm-socket/index.js";
 import { llmUrlOf, type ConversationAgentConfig } from "./agent-config.js";
 import type { AsrProvider } from "./asr-provider.js";
@@ -25,6 +26,7 @@ export interface ConversationRunContext {
   end(end: CallEnd): void;
   log(type: CallEventType, data: Record<string, unknown>): void;
   transfer(number: string): Promise<boolean>;
+  warmTransfer(req: WarmTransferRequest): Promise<WarmTransferOutcome>;
   onTranscript(update: TranscriptUpdate): void;
   /** The call object sent as `call_details`. */
   callDetails?(): Readonly<Record<string, unknown>>;
@@ -69,7 +71,7 @@ export function createConversationRunner(deps: ConversationRunnerDeps = {}): (ct
       ...(ctx.callDetails ? { callDetails: () => ctx.callDetails?.() ?? {} } : {}),
       asr,
       tts,
-      callbacks: { end: (e) => ctx.end(e), log: (t, d) => ctx.log(t, d), transfer: (n) => ctx.transfer(n), onTranscript: (u) => ctx.onTranscript(u) },
+      callbacks: { end: (e) => ctx.end(e), log: (t, d) => ctx.log(t, d), transfer: (n) => ctx.transfer(n), warmTransfer: (r) => ctx.warmTransfer(r), onTranscript: (u) => ctx.onTranscript(u) },
       ...(deps.llmTiming ? { llmTiming: deps.llmTiming } : {}),
       ...(deps.onTurnTiming ? { onTurnTiming: (t: TurnTiming) => deps.onTurnTiming?.(ctx.callId, t) } : {}),
     });

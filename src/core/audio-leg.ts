@@ -1,4 +1,5 @@
 import type { CallEnd } from "./call-end.js";
+import type { TargetDialer } from "./warm-transfer.js";
 
 /** What a leg reports: caller audio, DTMF, and failures it has already classified. */
 export type AudioLegEvent =
@@ -36,6 +37,8 @@ export interface AudioLeg {
   sendClientEvent?(event: Readonly<Record<string, unknown>>): void;
   /** Cold-transfers the far end to `destination` (SIP REFER), where the transport can. */
   transfer?(destination: string): Promise<TransferResult>;
+  /** Places a warm transfer's second leg to `destination` through this call's trunk, where the transport can. */
+  readonly dialTransferTarget?: TargetDialer;
 }
 
 /** How a cold transfer went: the far end took it, or why not. */

@@ -5,3 +5,4 @@ export * from "./call-record.js";
 export * from "./destination.js";
 export * from "./ids.js";
 export * from "./audio-leg.js";
+export * from "./warm-transfer.js";

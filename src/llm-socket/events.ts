@@ -1,5 +1,5 @@
 import type { CallEnd } from "../core/call-end.js";
-import type { OutgoingFrame, ResponseType } from "./messages.js";
+import type { OutgoingFrame, ResponseType, TransferMode } from "./messages.js";
 
 /** What the server asked the agent to do once a piece of content has been spoken. */
 export interface SpeechActions {
@@ -8,6 +8,10 @@ export interface SpeechActions {
   readonly showTransfereeAsCaller?: boolean;
   readonly digitToPress?: string;
   readonly noInterruptionAllowed?: boolean;
+  /** Parley extension (see docs/llm-websocket.md "Warm transfer"). */
+  readonly transferMode?: TransferMode;
+  readonly transferWhisper?: string;
+  readonly transferTimeoutMs?: number;
 }
 
 /** The server's `config`, with the protocol's defaults (all false) filled in. */

@@ -1,4 +1,4 @@
-export { LlmSocket, type LlmSocketState, type TranscriptInput, type UpdateInput } from "./llm-socket.js";
+export { LlmSocket, type LlmSocketState, type TranscriptInput, type RequestInput, type UpdateInput } from "./llm-socket.js";
 export type { LlmSocketEvent, LlmSocketEventType, LlmServerConfig, SpeechActions, AgentConfigUpdate, DropCause } from "./events.js";
 export { RETELL_TIMING, socketUrl, type LlmSocketOptions, type LlmSocketTiming } from "./options.js";
 export { validateFrame, type Validation } from "./validate.js";

@@ -6,7 +6,7 @@ import type { DisconnectionReason, Phase } from "../core/reasons.js";
 import { dial, type DialFailure, type DialHandle } from "./dial.js";
 import type { LlmServerConfig, LlmSocketEvent } from "./events.js";
 import { Keepalive } from "./keepalive.js";
-import type { IncomingFrame, OutgoingFrame, WireTranscriptItem, WireUtterance } from "./messages.js";
+import type { IncomingFrame, OutgoingFrame, WireTransferCancelled, WireTranscriptItem, WireUtterance } from "./messages.js";
 import { RETELL_TIMING, socketUrl, type LlmSocketOptions, type LlmSocketTiming } from "./options.js";
 import { ResponseTracker } from "./response-tracker.js";
 import { RttStats } from "./rtt-stats.js";
@@ -20,6 +20,11 @@ export interface TranscriptInput {
   readonly transcriptWithToolCalls?: readonly WireTranscriptItem[];
 }
 
+/** A response request; it may carry the outcome of a warm transfer that did not connect (Parley extension). */
+export interface RequestInput extends TranscriptInput {
+  readonly transferCancelled?: WireTransferCancelled;
+}
+
 export interface UpdateInput extends TranscriptInput {
   readonly turntaking?: "agent_turn" | "user_turn";
 }
@@ -31,7 +36,7 @@ type Listener = (event: LlmSocketEvent) => void;
 interface PendingRequest {
   readonly kind: "response_required" | "reminder_required";
   readonly id: number;
-  readonly input: TranscriptInput;
+  readonly input: RequestInput;
 }
 
 /** Close code Parley sends when the server's frame could not be used (RFC 6455: inconsistent data). */
@@ -165,7 +170,7 @@ export class LlmSocket {
   }
 
   /** Sends `response_required` and returns its new `response_id`; earlier requests are superseded. */
-  requestResponse(input: TranscriptInput): number {
+  requestResponse(input: RequestInput): number {
     return this.#request("response_required", input);
   }
 
@@ -411,7 +416,7 @@ export class LlmSocket {
 
   // ---- frames out ----
 
-  #request(kind: PendingRequest["kind"], input: TranscriptInput): number {
+  #request(kind: PendingRequest["kind"], input: RequestInput): number {
     const id = this.#tracker.nextId();
     if (this.#finished()) return id;
     this.#lastRequest = { kind, id, input };
@@ -430,7 +435,8 @@ export class LlmSocket {
   }
 
   #requestFrame(r: PendingRequest): OutgoingFrame {
-    return { interaction_type: r.kind, response_id: r.id, transcript: withWords(r.input.transcript), ...this.#withToolCalls(r.input) };
+    const cancelled = r.input.transferCancelled;
+    return { interaction_type: r.kind, response_id: r.id, transcript: withWords(r.input.transcript), ...this.#withToolCalls(r.input), ...(cancelled ? { transfer_cancelled: cancelled } : {}) };
   }
 
   #updateFrame(u: UpdateInput): OutgoingFrame {

@@ -43,6 +43,19 @@ export interface ResponseRequiredOut {
   readonly response_id: number;
   readonly transcript: readonly WireUtterance[];
   readonly transcript_with_tool_calls?: readonly WireTranscriptItem[];
+  /** Parley extension: set on the request that follows a warm transfer that did not connect. */
+  readonly transfer_cancelled?: WireTransferCancelled;
+}
+
+/** Parley extension: why a warm transfer was abandoned, so the agent can tell the caller and go on. */
+export interface WireTransferCancelled {
+  readonly transfer_number: string;
+  /** The target leg's classified ending: `dial_busy`, `dial_no_answer`, `user_declined`, `dial_failed`, … */
+  readonly reason: string;
+  readonly message: string;
+  /** The target's final SIP response, when it sent one (486, 603, 487 after our CANCEL…). */
+  readonly sip_code?: number;
+  readonly sip_phrase?: string;
 }
 
 /** Every frame Parley may send to the LLM server. */
@@ -64,7 +77,16 @@ export interface WireSpeechActions {
   readonly transfer_number?: string;
   readonly show_transferee_as_caller?: boolean;
   readonly digit_to_press?: string;
+  /** Parley extension: `warm` dials the target and bridges it; absent uses the agent's `transfer_mode` (default cold). */
+  readonly transfer_mode?: TransferMode;
+  /** Parley extension, warm only: spoken to the target (not the caller) before the legs are bridged. */
+  readonly transfer_whisper?: string;
+  /** Parley extension, warm only: how long the target may ring before it is CANCELled. */
+  readonly transfer_timeout_ms?: number;
 }
+
+/** Cold: SIP REFER, the agent hands the caller over. Warm: Parley dials the target and bridges it. */
+export type TransferMode = "cold" | "warm";
 
 export interface ConfigIn {
   readonly response_type: "config";

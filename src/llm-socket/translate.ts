@@ -9,6 +9,9 @@ export function speechActions(w: WireSpeechActions): SpeechActions {
     ...(w.show_transferee_as_caller !== undefined ? { showTransfereeAsCaller: w.show_transferee_as_caller } : {}),
     ...(w.digit_to_press !== undefined ? { digitToPress: w.digit_to_press } : {}),
     ...(w.no_interruption_allowed !== undefined ? { noInterruptionAllowed: w.no_interruption_allowed } : {}),
+    ...(w.transfer_mode !== undefined ? { transferMode: w.transfer_mode } : {}),
+    ...(w.transfer_whisper !== undefined ? { transferWhisper: w.transfer_whisper } : {}),
+    ...(w.transfer_timeout_ms !== undefined ? { transferTimeoutMs: w.transfer_timeout_ms } : {}),
   };
 }
 

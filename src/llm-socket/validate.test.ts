@@ -93,3 +93,16 @@ test("frames shaped like Retell's official demo servers are accepted", () => {
     end_call: true,
   });
 });
+
+test("Parley's warm-transfer extension: transfer_mode, transfer_whisper and transfer_timeout_ms are read and range-checked", () => {
+  const base = { response_type: "response", response_id: 1, content: "", content_complete: true, transfer_number: "+14155550100" };
+  const warm = { ...base, transfer_mode: "warm", transfer_whisper: "A caller about billing.", transfer_timeout_ms: 20_000 };
+  assert.deepEqual(ok(JSON.stringify(warm)), warm);
+  assert.deepEqual(ok(JSON.stringify({ ...base, transfer_mode: null, transfer_whisper: null })), base);
+  assert.match(bad({ ...base, transfer_mode: "hot" }), /invalid response frame: `transfer_mode` must be "cold" or "warm", got string "hot"/);
+  assert.match(bad({ ...base, transfer_mode: true }), /transfer_mode.*string/);
+  assert.match(bad({ ...base, transfer_whisper: 3 }), /transfer_whisper.*string/);
+  assert.match(bad({ ...base, transfer_timeout_ms: 500 }), /transfer_timeout_ms.*>= 1000/);
+  assert.match(bad({ ...base, transfer_timeout_ms: 300_001 }), /transfer_timeout_ms.*from 1000 to 300000/);
+  assert.match(bad({ ...base, transfer_timeout_ms: 1.5e3 + 0.5 }), /transfer_timeout_ms/);
+});

@@ -1,4 +1,4 @@
-import type { IncomingFrame, WireAgentConfig, WireConfig, WireSpeechActions } from "./messages.js";
+import type { IncomingFrame, TransferMode, WireAgentConfig, WireConfig, WireSpeechActions } from "./messages.js";
 
 /**
  * The validation rule (also in docs/llm-websocket.md):
@@ -52,6 +52,12 @@ function int(o: Obj, key: string, min = 0): number {
   return v;
 }
 
+function intIn(o: Obj, key: string, min: number, max: number): number {
+  const v = int(o, key, min);
+  if (v > max) throw new Invalid(`\`${key}\` must be an integer from ${min} to ${max}, got ${describe(v)}`);
+  return v;
+}
+
 function num(o: Obj, key: string): number {
   const v = o[key];
   if (typeof v !== "number" || !Number.isFinite(v)) throw new Invalid(`\`${key}\` must be a number, got ${describe(v)}`);
@@ -83,6 +89,9 @@ function opt<K extends string, T>(o: Obj, key: K, read: (o: Obj, key: string) =>
 }
 
 const DTMF = /^[0-9A-Da-d*#]+$/;
+const TRANSFER_MODES: ReadonlySet<string> = new Set<TransferMode>(["cold", "warm"]);
+/** The ring time a warm-transfer target may be given (Retell's `ring_duration_ms` bounds, but from 1 s). */
+export const TRANSFER_TIMEOUT_MS = { min: 1_000, max: 300_000 } as const;
 
 function speechActions(o: Obj): WireSpeechActions {
   if (present(o, "digit_to_press") && !DTMF.test(str(o, "digit_to_press"))) {
@@ -91,12 +100,18 @@ function speechActions(o: Obj): WireSpeechActions {
   if (present(o, "transfer_number") && str(o, "transfer_number").trim() === "") {
     throw new Invalid("`transfer_number` must not be empty");
   }
+  if (present(o, "transfer_mode") && !TRANSFER_MODES.has(str(o, "transfer_mode"))) {
+    throw new Invalid(`\`transfer_mode\` must be "cold" or "warm", got ${describe(o["transfer_mode"])}`);
+  }
   return {
     ...opt(o, "no_interruption_allowed", bool),
     ...opt(o, "end_call", bool),
     ...opt(o, "transfer_number", str),
     ...opt(o, "show_transferee_as_caller", bool),
     ...opt(o, "digit_to_press", str),
+    ...opt(o, "transfer_mode", (x, k) => str(x, k) as TransferMode),
+    ...opt(o, "transfer_whisper", str),
+    ...opt(o, "transfer_timeout_ms", (x, k) => intIn(x, k, TRANSFER_TIMEOUT_MS.min, TRANSFER_TIMEOUT_MS.max)),
   };
 }
 

@@ -1,12 +1,12 @@
 import { callEnd, type TransferResult } from "../core/index.js";
-import type { CallSession } from "../calls/call-session.js";
+import type { DialHost } from "./dial-host.js";
 import type { Dialog } from "../sip/dialog.js";
 import type { ServerTransaction, SipStack } from "../sip/stack.js";
 import { ReferTransfer } from "./refer-transfer.js";
 import { CallEvidence } from "../recording/call-evidence.js";
 
 /** Answers the far end's BYE and ends the call as the user's hang-up, keeping its Reason header. */
-export function endOnRemoteBye(tx: ServerTransaction, session: CallSession, who: string): void {
+export function endOnRemoteBye(tx: ServerTransaction, session: DialHost, who: string): void {
   tx.respond(200, "OK");
   session.stamp({ bye: Date.now() });
   const reason = tx.request.headers.getAll("reason").join(", ");
@@ -43,7 +43,7 @@ export class TransferSlot {
 }
 
 /** Opens the call's PCAP and recordings (as its storage setting allows) and points the record at them. */
-export async function openEvidence(dataDir: string, session: CallSession, mediaEnabled = true): Promise<CallEvidence> {
+export async function openEvidence(dataDir: string, session: DialHost, mediaEnabled = true): Promise<CallEvidence> {
   // Without media there is nothing to record; the SIP stays in the call log.
   const setting = mediaEnabled ? session.record.dataStorageSetting : "basic_attributes_only";
   const evidence = await CallEvidence.open(dataDir, session.callId, setting, Date.now());

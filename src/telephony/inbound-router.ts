@@ -7,6 +7,7 @@ import { negotiate, serializeSdp, type NegotiatedAudio } from "../sip/sdp.js";
 import type { CallEvidence } from "../recording/call-evidence.js";
 import { SipLeg } from "./sip-leg.js";
 import { endOnRemoteBye, openEvidence, TransferSlot } from "./dialog-behaviour.js";
+import { targetDialer } from "./transfer-target.js";
 import type { TransferResult } from "../core/index.js";
 import type { ServerTransaction } from "../sip/stack.js";
 import type { Dialog } from "../sip/dialog.js";
@@ -127,7 +128,7 @@ export class InboundRouter {
       return;
     }
     const evidence = await openEvidence(hub.dataDir, created.session, hub.mediaEnabled);
-    const call = new InboundCall(hub, created.session, tx, lease, serializeSdp(answer.answer), answer.audio, evidence);
+    const call = new InboundCall(hub, created.session, tx, lease, serializeSdp(answer.answer), answer.audio, evidence, number);
     await call.answer();
   }
 
@@ -198,6 +199,8 @@ class InboundCall implements LiveSipCall {
     readonly localSdp: string,
     private readonly audio: NegotiatedAudio,
     private readonly evidence: CallEvidence,
+    /** The number called: a warm transfer's target is dialled from it, over its trunk. */
+    private readonly number: PhoneNumber,
   ) {
     this.#lease = lease;
   }
@@ -238,6 +241,7 @@ class InboundCall implements LiveSipCall {
       evidence: this.evidence,
       timeouts: hub.mediaTimeouts,
       transfer: (d) => this.#transfer(d),
+      dialTransferTarget: targetDialer(hub, session, { trunk: this.number, from: this.number.phoneNumber }),
     });
     if (!tx.pending || session.ending) {
       await this.#leg?.close();

@@ -1,5 +1,4 @@
 import { callEnd, type CallEnd } from "../core/index.js";
-import type { CallSession } from "../calls/call-session.js";
 import type { DialRequest } from "../calls/call-service.js";
 import type { PortLease } from "../media/index.js";
 import { authorizeRequest } from "../sip/digest.js";
@@ -17,6 +16,8 @@ import { trunkRoute } from "./trunk-route.js";
 import { within, type LiveSipCall } from "./live-sip-call.js";
 import { endOnRemoteBye, openEvidence, TransferSlot } from "./dialog-behaviour.js";
 import type { TransferResult } from "../core/index.js";
+import type { DialHost } from "./dial-host.js";
+import { targetDialer } from "./transfer-target.js";
 
 type State = "dialing" | "connected" | "done";
 
@@ -51,7 +52,7 @@ export class OutboundCall implements LiveSipCall {
 
   constructor(
     private readonly hub: SipHub,
-    private readonly session: CallSession,
+    private readonly session: DialHost,
     private readonly req: DialRequest,
   ) {}
 
@@ -188,7 +189,15 @@ export class OutboundCall implements LiveSipCall {
     const lease = this.#lease;
     this.#lease = undefined;
     if (!lease || !this.#evidence) return;
-    this.#leg = await SipLeg.open({ lease, ...media.audio, evidence: this.#evidence, timeouts: hub.mediaTimeouts, transfer: (d) => this.#transfer(d) });
+    this.#leg = await SipLeg.open({
+      lease,
+      ...media.audio,
+      evidence: this.#evidence,
+      timeouts: hub.mediaTimeouts,
+      transfer: (d) => this.#transfer(d),
+      // Warm transfer: a second call from the same number over the same trunk (or straight to a sip: URI).
+      dialTransferTarget: targetDialer(hub, session, this.req),
+    });
     await session.connected(now);
     session.attachLeg(this.#leg);
   }

@@ -1,4 +1,4 @@
-import type { CallSession } from "../calls/call-session.js";
+import type { DialHost } from "./dial-host.js";
 import type { DialRequest, OutboundDialer } from "../calls/call-service.js";
 import type { PortAllocator } from "../media/index.js";
 import type { SipStack, ServerTransaction, SipTrace } from "../sip/stack.js";
@@ -43,7 +43,7 @@ export class SipHub implements OutboundDialer {
   readonly mediaTimeouts: MediaTimeouts;
   readonly mediaEnabled: boolean;
   private readonly log: SipHubLog;
-  readonly #bySipCallId = new Map<string, { session: CallSession; evidence: CallEvidence | undefined }>();
+  readonly #bySipCallId = new Map<string, { session: DialHost; evidence: CallEvidence | undefined }>();
   readonly #byDialog = new Map<string, LiveSipCall>();
   readonly #early = new EarlyTraces();
   #onInvite: InviteHandler | undefined;
@@ -74,14 +74,14 @@ export class SipHub implements OutboundDialer {
   }
 
   /** OutboundDialer: places the call over the number's trunk. */
-  dial(session: CallSession, request: DialRequest): void {
+  dial(session: DialHost, request: DialRequest): void {
     new OutboundCall(this, session, request).run().catch((err: unknown) => {
       this.log.warn({ err: String(err), callId: session.callId }, "outbound call failed unexpectedly");
     });
   }
 
   /** Sends this SIP Call-ID's messages to the session's log (and its capture) until the session ends. */
-  track(sipCallId: string, session: CallSession, evidence?: CallEvidence): void {
+  track(sipCallId: string, session: DialHost, evidence?: CallEvidence): void {
     if (!sipCallId) return;
     const entry = { session, evidence };
     this.#bySipCallId.set(sipCallId, entry);

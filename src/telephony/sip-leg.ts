@@ -1,4 +1,4 @@
-import { callEnd, type AudioLeg, type AudioLegEvent, type TransferResult } from "../core/index.js";
+import { callEnd, type AudioLeg, type AudioLegEvent, type TargetDialer, type TransferResult } from "../core/index.js";
 import { RtpSession, type DtmfDigit, type G711Law, type PortLease } from "../media/index.js";
 import type { CallEvidence } from "../recording/call-evidence.js";
 
@@ -18,6 +18,8 @@ export interface SipLegOptions {
   readonly timeouts: MediaTimeouts;
   /** Cold transfer through the dialog that owns this leg (SIP REFER). */
   readonly transfer?: (destination: string) => Promise<TransferResult>;
+  /** Warm transfer: dials the target as a second call through the same trunk. */
+  readonly dialTransferTarget?: TargetDialer;
 }
 
 const DTMF = new Set("0123456789*#ABCD");
@@ -37,13 +39,15 @@ export class SipLeg implements AudioLeg {
   #ended = false;
 
   readonly transfer?: (destination: string) => Promise<TransferResult>;
+  readonly dialTransferTarget?: TargetDialer;
 
   private constructor(
     private readonly rtp: RtpSession,
     private readonly timeouts: MediaTimeouts,
-    transfer: ((destination: string) => Promise<TransferResult>) | undefined,
+    o: Pick<SipLegOptions, "transfer" | "dialTransferTarget">,
   ) {
-    if (transfer) this.transfer = transfer;
+    if (o.transfer) this.transfer = o.transfer;
+    if (o.dialTransferTarget) this.dialTransferTarget = o.dialTransferTarget;
     rtp.on((e) => {
       switch (e.type) {
         case "first-packet":
@@ -71,7 +75,7 @@ export class SipLeg implements AudioLeg {
       telephoneEventPt: o.telephoneEventPt,
       tap: (t) => o.evidence.rtp(t),
     });
-    return new SipLeg(rtp, o.timeouts, o.transfer);
+    return new SipLeg(rtp, o.timeouts, o);
   }
 
   on(listener: (e: AudioLegEvent) => void): () => void {

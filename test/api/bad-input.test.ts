@@ -47,6 +47,7 @@ const CASES: [string, string, unknown, number, string][] = [
   ["POST", "/create-agent", { response_engine: engine, voice_id: "espeak-en-us-male", max_call_duration_ms: 10 }, 400, "max_call_duration_ms"],
   ["POST", "/create-agent", { response_engine: engine, voice_id: "espeak-en-us-male", end_call_after_silence_ms: 5 }, 400, "end_call_after_silence_ms"],
   ["POST", "/create-agent", { response_engine: engine, voice_id: "espeak-en-us-male", webhook_url: "ftp://x" }, 400, "webhook_url"],
+  ["POST", "/create-agent", { response_engine: engine, voice_id: "espeak-en-us-male", transfer_mode: "hot" }, 400, "transfer_mode"],
   ["POST", "/create-agent", "{not json", 400, "JSON"],
   ["POST", "/create-agent", [], 400, "body"],
   ["PATCH", "/update-agent/AGENT", { voice_speed: "fast" }, 400, "voice_speed"],

@@ -78,7 +78,7 @@ test("runner: an agent without llm_websocket_url ends with error_llm_websocket_o
   const run = createConversationRunner({ asr: () => new ScriptedAsr("x") });
   const leg = new FakeLeg();
   const end = await new Promise<CallEnd>((resolve) => {
-    const r = run({ callId: "c1", agentConfig: {}, leg, end: resolve, log: () => {}, transfer: async () => false, onTranscript: () => {} });
+    const r = run({ callId: "c1", agentConfig: {}, leg, end: resolve, log: () => {}, transfer: async () => false, warmTransfer: async () => ({ ok: false, why: "not in this test" }), onTranscript: () => {} });
     void r.stop();
   });
   assert.equal(end.reason, "error_llm_websocket_open");
@@ -113,7 +113,7 @@ test("100 calls through every LLM failure and the ASR/TTS processes release ever
     let ended: (e: CallEnd | null) => void = () => {};
     const endP = new Promise<CallEnd | null>((r) => (ended = r));
     const stopper = setTimeout(() => ended(null), 400);
-    const run = runner({ callId: `leak-${i}`, agentConfig: { llm_websocket_url: srv.url }, leg, end: (e) => ended(e), log: () => {}, transfer: async () => false, onTranscript: () => {} });
+    const run = runner({ callId: `leak-${i}`, agentConfig: { llm_websocket_url: srv.url }, leg, end: (e) => ended(e), log: () => {}, transfer: async () => false, warmTransfer: async () => ({ ok: false, why: "not in this test" }), onTranscript: () => {} });
     await endP;
     clearTimeout(stopper);
     leg.stop();

@@ -1,5 +1,6 @@
 import type { CallEnd } from "../../src/core/call-end.js";
 import type { CallEventType } from "../../src/core/call-event.js";
+import type { WarmTransferOutcome, WarmTransferRequest } from "../../src/core/warm-transfer.js";
 import type { ConversationAgentConfig } from "../../src/conversation/agent-config.js";
 import type { AsrProvider, AsrTurn, AsrEvent } from "../../src/conversation/asr-provider.js";
 import { Conversation, type TranscriptUpdate, type TurnTiming } from "../../src/conversation/conversation.js";
@@ -41,6 +42,7 @@ export interface Harness {
   readonly ends: CallEnd[];
   readonly logs: { type: CallEventType; data: Record<string, unknown> }[];
   readonly transfers: string[];
+  readonly warmTransfers: WarmTransferRequest[];
   readonly updates: TranscriptUpdate[];
   readonly timings: TurnTiming[];
   /** Resolves with the first ending the conversation reports. */
@@ -54,6 +56,8 @@ export interface HarnessOptions {
   readonly asr?: AsrProvider;
   readonly tts?: TtsProvider;
   readonly transferResult?: boolean;
+  /** What the call session answers a warm transfer (default: bridged); runs before answering. */
+  readonly warmTransfer?: (req: WarmTransferRequest) => Promise<WarmTransferOutcome>;
   readonly callId?: string;
 }
 
@@ -63,6 +67,7 @@ export async function harness(o: HarnessOptions): Promise<Harness> {
   const ends: CallEnd[] = [];
   const logs: Harness["logs"] = [];
   const transfers: string[] = [];
+  const warmTransfers: WarmTransferRequest[] = [];
   const updates: TranscriptUpdate[] = [];
   const timings: TurnTiming[] = [];
   const endWaiters = new Set<(e: CallEnd) => void>();
@@ -85,6 +90,10 @@ export async function harness(o: HarnessOptions): Promise<Harness> {
         transfers.push(n);
         return o.transferResult ?? true;
       },
+      warmTransfer: async (req) => {
+        warmTransfers.push(req);
+        return o.warmTransfer ? o.warmTransfer(req) : { ok: true, target: req.destination };
+      },
       onTranscript: (u) => updates.push(u),
     },
   });
@@ -96,6 +105,7 @@ export async function harness(o: HarnessOptions): Promise<Harness> {
     ends,
     logs,
     transfers,
+    warmTransfers,
     updates,
     timings,
     ended(timeoutMs) {

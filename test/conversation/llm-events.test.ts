@@ -63,7 +63,7 @@ test("createConversationRunner with the rule-based sample server: greeting, echo
   try {
     leg.start();
     const ended = new Promise<CallEnd>((resolve) => {
-      run = runner({ callId: "call_rb", agentConfig: { response_engine: { type: "custom-llm", llm_websocket_url: srv.url }, voice_id: "espeak-en-gb-female" }, leg, end: resolve, log: () => {}, transfer: async () => false, onTranscript: (u) => updates.push(u) });
+      run = runner({ callId: "call_rb", agentConfig: { response_engine: { type: "custom-llm", llm_websocket_url: srv.url }, voice_id: "espeak-en-gb-female" }, leg, end: resolve, log: () => {}, transfer: async () => false, warmTransfer: async () => ({ ok: false, why: "not in this test" }), onTranscript: (u) => updates.push(u) });
     });
     await leg.until(() => leg.sent.length > 0 && leg.queuedMs === 0, 8000, "the greeting");
     await leg.play(speech8k("goodbye"));

@@ -82,6 +82,8 @@ export type UasOptions = CommonOptions &
         readonly referResult?: string;
         /** After the ACK, play this pcap's RTP (or a μ-law .wav, streamed) to the caller's SDP address (e.g. /usr/share/sip-tester/g711a.pcap). */
         readonly playPcap?: string;
+        /** Send every RTP packet back to where it came from (`-rtp_echo`): what reaches this peer returns to its sender. */
+        readonly rtpEcho?: boolean;
       }
     | {
         /** 401 digest challenge (qop=auth); the retry is checked: right → 200 … BYE, wrong → 403. */
@@ -527,6 +529,7 @@ export async function startSippUas(options: UasOptions): Promise<SippProcess> {
     const dir = mkdtempSync(join(tmpdir(), "parley-sipp-"));
     writeFileSync(join(dir, "scenario.xml"), uasScenarioXml(options, port));
     const args = commonArgs(dir, host, port, options, await freeUdpPort(host), await freeUdpPort(host));
+    if (options.scenario === "answer" && options.rtpEcho) args.push("-rtp_echo");
     const { child, done } = launch({ args, dir, host, port, keepFiles: keepFiles(options), timeoutMs: timeoutOf(options) });
     try {
       await ready(dir, options.transport ?? "udp", host, port, done);

@@ -53,6 +53,8 @@ const agentFields = {
   version_description: Type.Optional(Type.String()),
   /** Parley: an operator's scam verdict (true flags, false clears the rules' verdict). */
   scam_flag: Type.Optional(Nullable(Type.Boolean())),
+  /** Parley: how a response's `transfer_number` transfers when it has no `transfer_mode` (docs/llm-websocket.md). */
+  transfer_mode: Type.Optional(OneOf(["cold", "warm"] as const)),
 };
 
 export const AgentCreateBody = Type.Object(agentFields, { additionalProperties: true });
