@@ -7,7 +7,8 @@ import type { AudioLeg, CallEnd, CallEventType, CallRecord, SignallingTimestamps
 export interface DialHost {
   readonly callId: string;
   readonly record: Pick<CallRecord, "timestamps" | "dataStorageSetting">;
-  log(type: CallEventType, data?: Record<string, unknown>): void;
+  /** Appends a step to the log; `at` backdates one seen before the host existed. */
+  log(type: CallEventType, data?: Record<string, unknown>, at?: number): void;
   stamp(ts: Partial<SignallingTimestamps>): void;
   setTimer(name: string, ms: number, onFire: () => void): void;
   clearTimer(name: string): void;

@@ -96,7 +96,7 @@ export class SipHub implements OutboundDialer {
     });
   }
 
-  #record(call: { session: CallSession; evidence: CallEvidence | undefined }, t: MessageTrace): void {
+  #record(call: { session: DialHost; evidence: CallEvidence | undefined }, t: MessageTrace): void {
     const ev = sipEventOf(t, this.publicHost);
     if (!ev) return;
     call.session.log(ev.direction === "in" ? "sip.in" : "sip.out", { ...ev.data }, t.at);
