@@ -317,7 +317,7 @@ function scanNameAddr(s: string): NameAddrShape | undefined {
       }
     }
     // No whitespace inside <> (RFC 4475 §3.1.2.14 "badaspec").
-    for (let k = lt + 1; k < gt; k++) if (isSpace(s.charCodeAt(k))) return undefined;
+    if (hasSpaceIn(s, lt + 1, gt)) return undefined;
     if (gt === lt + 1) return undefined;
     return { dnStart: start, dnEnd, quoted, uriStart: lt + 1, uriEnd: gt, restStart: gt + 1 };
   }
@@ -382,6 +382,8 @@ function findAngle(s: string, from = 0): number {
 
 /** Index just after the quoted-string starting at `start` (or the string's end if unterminated). */
 function quotedEnd(s: string, start: number): number {
+  const close = plainQuoteClose(s, start);
+  if (close >= 0) return close + 1;
   for (let i = start + 1; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c === 92) i++;
@@ -470,9 +472,8 @@ export function parseAuthValue(value: string): AuthValue | undefined {
 
 /** Reads a quoted-string starting at `start` (which holds `"`); returns [unescaped value, index after the closing quote]. */
 export function readQuoted(s: string, start: number): [string, number] {
-  const close = s.indexOf('"', start + 1);
-  const bs = s.indexOf("\\", start + 1);
-  if (close > 0 && (bs < 0 || bs > close)) return [s.slice(start + 1, close), close + 1];
+  const close = plainQuoteClose(s, start);
+  if (close >= 0) return [s.slice(start + 1, close), close + 1];
   let out = "";
   let i = start + 1;
   let runStart = i;
@@ -488,6 +489,14 @@ export function readQuoted(s: string, start: number): [string, number] {
   }
   // Unterminated: take the rest, so a caller never loops forever.
   return [out + s.slice(runStart), s.length];
+}
+
+/** Index of the `"` closing the quoted-string at `start` when no escape comes before it, else -1. */
+function plainQuoteClose(s: string, start: number): number {
+  // Escapes are rare: two native searches then replace a char loop.
+  const close = s.indexOf('"', start + 1);
+  const bs = s.indexOf("\\", start + 1);
+  return close > 0 && (bs < 0 || bs > close) ? close : -1;
 }
 
 /** Quotes a string, escaping `"` and `\`. */
@@ -519,9 +528,17 @@ function lower(s: string): string {
   return s;
 }
 
-function hasSpace(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (isSpace(s.charCodeAt(i))) return true;
-  return false;
+/** True when s[from, to) holds a space, tab, CR or LF. */
+function hasSpaceIn(s: string, from: number, to: number): boolean {
+  // Four native searches beat one char loop: the values are sliced strings, slow to index char by char.
+  return (
+    isBefore(s.indexOf(" ", from), to) || isBefore(s.indexOf("\t", from), to) ||
+    isBefore(s.indexOf("\r", from), to) || isBefore(s.indexOf("\n", from), to)
+  );
+}
+
+function isBefore(index: number, to: number): boolean {
+  return index >= 0 && index < to;
 }
 
 function isSpace(c: number): boolean {

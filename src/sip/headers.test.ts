@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { canonicalName, Headers } from "./headers.js";
+import { canonicalName, Headers, knownNameAt, nameInfo } from "./headers.js";
 import { formatNameAddr, formatVia, isNameAddr, parseNameAddr, parseVia, splitList } from "./headers-typed.js";
 
 test("names are case-insensitive, compact forms canonical, unknown names kept as written", () => {
@@ -16,6 +16,18 @@ test("names are case-insensitive, compact forms canonical, unknown names kept as
     ["x", "Session-Expires"], ["y", "Identity"], ["a", "Accept-Contact"]]) {
     assert.equal(canonicalName(c!), full);
     assert.equal(canonicalName(c!.toUpperCase()), full);
+  }
+});
+
+test("knownNameAt (the parser's in-place lookup) resolves names in any case as nameInfo does", () => {
+  const spellings = ["Via", "via", "VIA", "vIa", "Call-ID", "call-id", "CALL-ID", "Content-Length", "content-LENGTH",
+    "WWW-Authenticate", "www-authenticate", "Session-Expires", "i", "I", "m", "l", "v", "V", "x"];
+  for (const n of spellings) {
+    const text = `Xx${n}: 1`;
+    assert.deepEqual(knownNameAt(text, 2, 2 + n.length), nameInfo(n), n);
+  }
+  for (const n of ["X-Custom", "Vib", "g", "Call-IE", "Contact-", "", "!", "Via".padEnd(40, "x")]) {
+    assert.equal(knownNameAt(`${n}:`, 0, n.length), undefined, n);
   }
 });
 

@@ -72,21 +72,40 @@ function makeInfo(name: string): NameInfo {
 const NAME_CACHE = new Map<string, NameInfo>();
 const NAME_CACHE_MAX = 1024;
 
-// Canonical spellings by (length, first char): most peers write names this way, so the parser can
-// recognise a name in place without slicing it out or hashing it.
-const BY_SHAPE = new Map<number, NameInfo[]>();
-for (const n of CANONICAL_LIST) {
-  const shape = n.length * 128 + n.charCodeAt(0);
-  const list = BY_SHAPE.get(shape) ?? [];
-  list.push(makeInfo(n));
-  BY_SHAPE.set(shape, list);
+/** One spelling the parser recognises in place: its char codes in both cases, and what it resolves to. */
+interface Spelling {
+  lower: number[];
+  upper: number[];
+  info: NameInfo;
 }
 
-/** The header name written at text[start, end) when it is a canonically spelled known name, else undefined. */
+// Known names and compact forms by (length, first letter case-folded): the parser recognises a name in
+// place, in any case, without slicing it out or hashing it. An array index is cheaper than a Map lookup.
+const SHAPE_MAX_LENGTH = 32;
+const BY_SHAPE: Array<Spelling[] | undefined> = new Array<Spelling[] | undefined>(SHAPE_MAX_LENGTH * 32).fill(undefined);
+
+function addSpelling(spelling: string, info: NameInfo): void {
+  const shape = spelling.length * 32 + (spelling.charCodeAt(0) & 31);
+  const list = (BY_SHAPE[shape] ??= []);
+  const codes = (t: string): number[] => Array.from(t, (c) => c.charCodeAt(0));
+  list.push({ lower: codes(spelling.toLowerCase()), upper: codes(spelling.toUpperCase()), info });
+}
+for (const n of CANONICAL_LIST) addSpelling(n, makeInfo(n));
+for (const [c, n] of Object.entries(COMPACT)) addSpelling(c, makeInfo(n));
+
+/** The known header name (any case, compact forms included) written at text[start, end), else undefined. */
 export function knownNameAt(text: string, start: number, end: number): NameInfo | undefined {
-  const list = BY_SHAPE.get((end - start) * 128 + text.charCodeAt(start));
-  if (list !== undefined) {
-    for (let i = 0; i < list.length; i++) if (text.startsWith(list[i]!.name, start)) return list[i]!;
+  const len = end - start;
+  if (len >= SHAPE_MAX_LENGTH || len <= 0) return undefined;
+  const list = BY_SHAPE[len * 32 + (text.charCodeAt(start) & 31)];
+  if (list === undefined) return undefined;
+  next: for (let i = 0; i < list.length; i++) {
+    const { lower, upper } = list[i]!;
+    for (let j = 0; j < len; j++) {
+      const c = text.charCodeAt(start + j);
+      if (c !== lower[j] && c !== upper[j]) continue next;
+    }
+    return list[i]!.info;
   }
   return undefined;
 }
