@@ -1,7 +1,7 @@
 // RFC 3261 §7 message parser for one datagram (or one frame cut by SipStreamFramer). It never throws:
 // bad input becomes a ParseError that carries whatever was readable, so a transport can still answer 400.
 import { Headers, knownNameAt, nameInfo, type NameInfo } from "./headers.js";
-import { isNameAddr, isToken, parseCSeq, parseDigits } from "./headers-typed.js";
+import { isNameAddr, isToken, parseDigits, splitList } from "./headers-typed.js";
 import type { SipMessage, SipRequest, SipResponse } from "./message.js";
 
 export type ParseErrorCode =
@@ -104,7 +104,6 @@ function parseHead(
 ): ParseResult {
   let pos = 0;
   const len = text.length;
-  const partial: PartialMessage = {};
 
   // ---- start line ----
   const nl = text.indexOf("\n", pos);
@@ -120,12 +119,11 @@ function parseHead(
     const r = parseStatusLine(startLine, headers);
     if (typeof r === "string") return fail(r === "bad_version" ? "bad_version" : "bad_start_line", `bad status line: ${clip(startLine)}`);
     res = r;
-    partial.kind = "response";
-    partial.status = r.status;
   } else {
     const r = parseRequestLine(startLine, headers);
     if (typeof r === "string") {
       const e: ParseError = { code: r, message: `bad request line: ${clip(startLine)}` };
+      const partial: PartialMessage = {};
       const sp = startLine.indexOf(" ");
       if (r === "bad_version" && sp > 0) partial.method = startLine.slice(0, sp);
       partial.kind = "request";
@@ -135,51 +133,49 @@ function parseHead(
       return { ok: false, error: e };
     }
     req = r;
-    partial.kind = "request";
-    partial.method = r.method;
-    partial.uri = r.uri;
   }
+  const started: SipMessage = req ?? res!;
 
   // ---- headers ----
   const seen = newSeen();
   const hr = readHeaderLines(text, pos, headers, o, seen);
-  if (hr !== undefined) return failWith(hr.code, hr.message, partial, headers);
+  if (hr !== undefined) return failWith(hr.code, hr.message, started, headers);
   // A datagram may end right after its last header line without the empty line; a stream frame may not.
   if (!terminated && (o.requireContentLength || !endsWithNewline(text))) {
-    return failWith("incomplete", "no empty line after the headers", partial, headers);
+    return failWith("incomplete", "no empty line after the headers", started, headers);
   }
 
   // ---- mandatory headers ----
   const { callId, cseq: cseqRaw } = seen;
-  if (callId === undefined || callId.length === 0) return failWith("missing_header", "Call-ID missing", partial, headers);
-  if (cseqRaw === undefined) return failWith("missing_header", "CSeq missing", partial, headers);
-  if (seen.from === undefined) return failWith("missing_header", "From missing", partial, headers);
-  if (seen.to === undefined) return failWith("missing_header", "To missing", partial, headers);
-  if (seen.vias === 0) return failWith("missing_header", "Via missing", partial, headers);
+  if (callId === undefined || callId.length === 0) return failWith("missing_header", "Call-ID missing", started, headers);
+  if (cseqRaw === undefined) return failWith("missing_header", "CSeq missing", started, headers);
+  if (seen.from === undefined) return failWith("missing_header", "From missing", started, headers);
+  if (seen.to === undefined) return failWith("missing_header", "To missing", started, headers);
+  if (seen.vias === 0) return failWith("missing_header", "Via missing", started, headers);
   if (req !== undefined && o.requireMaxForwards && seen.maxForwards === 0) {
-    return failWith("missing_header", "Max-Forwards missing", partial, headers);
+    return failWith("missing_header", "Max-Forwards missing", started, headers);
   }
-  if (seen.repeated !== undefined) return failWith("bad_header", `${seen.repeated} repeated`, partial, headers);
-  const cseq = parseCSeq(cseqRaw);
-  if (cseq === undefined) return failWith("bad_header", `bad CSeq: ${clip(cseqRaw)}`, partial, headers);
+  if (seen.repeated !== undefined) return failWith("bad_header", `${seen.repeated} repeated`, started, headers);
+  // Through the accessor, so its cache is filled: every layer above reads CSeq.
+  const cseq = headers.cseq();
+  if (cseq === undefined) return failWith("bad_header", `bad CSeq: ${clip(cseqRaw)}`, started, headers);
   if (req !== undefined && cseq.method !== req.method) {
-    return failWith("cseq_mismatch", `CSeq method ${cseq.method} differs from ${req.method}`, partial, headers);
+    return failWith("cseq_mismatch", `CSeq method ${cseq.method} differs from ${req.method}`, started, headers);
   }
   // Parsing through the accessors fills their caches: the layers above read these next anyway.
   // Only the top Via is checked here; the ones below matter to proxies, which read vias().
-  if (headers.via() === undefined) return failWith("bad_header", `bad Via: ${clip(headers.get("via") ?? "")}`, partial, headers);
+  if (headers.via() === undefined) return failWith("bad_header", `bad Via: ${clip(headers.get("via") ?? "")}`, started, headers);
   // RFC 3261 §20.17: Date is always GMT (RFC 4475 §3.1.2.12 "baddate").
   if (seen.date !== undefined && !seen.date.endsWith(" GMT")) {
-    return failWith("bad_header", `bad Date: ${clip(seen.date)}`, partial, headers);
+    return failWith("bad_header", `bad Date: ${clip(seen.date)}`, started, headers);
   }
   // The dialog layer reads these on every message; a malformed one is a 400, not a later surprise.
   // Grammar only: the structured views stay lazy.
-  if (!isNameAddr(seen.from)) return failWith("bad_header", `bad From: ${clip(seen.from)}`, partial, headers);
-  if (!isNameAddr(seen.to)) return failWith("bad_header", `bad To: ${clip(seen.to)}`, partial, headers);
-  if (seen.contacts > 0) {
-    for (const c of headers.getAll("contact")) {
-      if (!isNameAddr(c)) return failWith("bad_header", `bad Contact: ${clip(c)}`, partial, headers);
-    }
+  if (!isNameAddr(seen.from)) return failWith("bad_header", `bad From: ${clip(seen.from)}`, started, headers);
+  if (!isNameAddr(seen.to)) return failWith("bad_header", `bad To: ${clip(seen.to)}`, started, headers);
+  if (seen.contacts !== undefined) {
+    const c = badContact(seen.contacts);
+    if (c !== undefined) return failWith("bad_header", `bad Contact: ${clip(c)}`, started, headers);
   }
 
   // ---- body framing ----
@@ -188,21 +184,22 @@ function parseHead(
   let bodyLen = available;
   if (clLines !== undefined) {
     const cl = parseContentLength(clLines[0]!);
-    if (cl === undefined) return failWith("bad_content_length", `bad Content-Length: ${clip(clLines[0]!)}`, partial, headers);
+    if (cl === undefined) return failWith("bad_content_length", `bad Content-Length: ${clip(clLines[0]!)}`, started, headers);
     for (let i = 1; i < clLines.length; i++) {
       if (parseContentLength(clLines[i]!) !== cl) {
-        return failWith("bad_content_length", "conflicting Content-Length values", partial, headers);
+        return failWith("bad_content_length", "conflicting Content-Length values", started, headers);
       }
     }
     // RFC 3261 §18.3: a datagram shorter than its Content-Length is discarded; extra bytes are dropped.
     if (cl > available) {
-      return failWith("bad_content_length", `Content-Length ${cl} exceeds the ${available} body bytes`, partial, headers);
+      return failWith("bad_content_length", `Content-Length ${cl} exceeds the ${available} body bytes`, started, headers);
     }
     bodyLen = cl;
   } else if (o.requireContentLength) {
-    return failWith("bad_content_length", "Content-Length missing on a stream transport", partial, headers);
+    return failWith("bad_content_length", "Content-Length missing on a stream transport", started, headers);
   }
-  const body = buf.subarray(bodyStart, bodyStart + bodyLen);
+  // Most requests carry no body; one shared empty Buffer saves creating a view per message.
+  const body = bodyLen === 0 ? EMPTY : buf.subarray(bodyStart, bodyStart + bodyLen);
   if (req !== undefined) {
     req.body = body;
     return { ok: true, message: req };
@@ -221,14 +218,15 @@ interface Seen {
   date?: string;
   contentLength?: string[];
   vias: number;
-  contacts: number;
+  /** Every Contact line, as written. */
+  contacts?: string[];
   maxForwards: number;
   /** A single-valued header that appeared twice (RFC 4475 §3.3.8). */
   repeated?: string;
 }
 
 function newSeen(): Seen {
-  return { vias: 0, contacts: 0, maxForwards: 0 };
+  return { vias: 0, maxForwards: 0 };
 }
 
 /** Records a tracked header; `slot` is NameInfo.slot (1 + index in TRACKED_HEADERS). */
@@ -240,7 +238,7 @@ function note(seen: Seen, slot: number, value: string): void {
     case 3: if (seen.cseq !== undefined) seen.repeated = "CSeq"; else seen.cseq = value; return;
     case 4: if (seen.from !== undefined) seen.repeated = "From"; else seen.from = value; return;
     case 5: if (seen.to !== undefined) seen.repeated = "To"; else seen.to = value; return;
-    case 6: seen.contacts++; return;
+    case 6: (seen.contacts ??= []).push(value); return;
     case 7: if (++seen.maxForwards > 1) seen.repeated = "Max-Forwards"; return;
     case 8: seen.date = value; return;
     case 9: (seen.contentLength ??= []).push(value); return;
@@ -381,6 +379,20 @@ function trimRange(s: string, from: number, to: number): string {
   return s.slice(from, to);
 }
 
+/** The first Contact value (lines split as `Headers.getAll` splits them) that is not a name-addr, else undefined. */
+function badContact(lines: string[]): string | undefined {
+  for (const line of lines) {
+    // One value per line is the rule: splitting only when there is a comma saves an array per line.
+    if (line.indexOf(",") < 0) {
+      const t = line.trim();
+      if (t.length > 0 && !isNameAddr(t)) return t;
+      continue;
+    }
+    for (const c of splitList(line)) if (!isNameAddr(c)) return c;
+  }
+  return undefined;
+}
+
 function fillPartial(p: PartialMessage, h: Headers): PartialMessage {
   p.headers = h;
   const callId = h.get("call-id");
@@ -400,7 +412,10 @@ function fail(code: ParseErrorCode, message: string): ParseResult {
   return { ok: false, error: { code, message } };
 }
 
-function failWith(code: ParseErrorCode, message: string, partial: PartialMessage, h: Headers): ParseResult {
+// The partial message is built from what was parsed only when there is an error to report.
+function failWith(code: ParseErrorCode, message: string, m: SipMessage, h: Headers): ParseResult {
+  const partial: PartialMessage =
+    m.kind === "request" ? { kind: "request", method: m.method, uri: m.uri } : { kind: "response", status: m.status };
   return { ok: false, error: { code, message, partial: fillPartial(partial, h) } };
 }
 
