@@ -9,6 +9,7 @@ import {
   parseReason,
   parseVia,
   splitList,
+  trim,
   type AuthValue,
   type CSeq,
   type MediaType,
@@ -402,5 +403,5 @@ function mapDefined<T>(v: string | undefined, f: (s: string) => T | undefined): 
 
 /** A non-negative decimal integer of at most 10 digits (surrounding whitespace allowed), else undefined. */
 export function parseSmallInt(s: string): number | undefined {
-  return parseDigits(s.trim(), 10);
+  return parseDigits(trim(s), 10);
 }

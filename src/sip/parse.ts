@@ -2,7 +2,7 @@
 // bad input becomes a ParseError that carries whatever was readable, so a transport can still answer 400.
 import { isAscii } from "node:buffer";
 import { Headers, knownNameAt, nameInfo, type NameInfo } from "./headers.js";
-import { isNameAddr, isToken, parseDigits, splitList } from "./headers-typed.js";
+import { isNameAddr, isToken, parseDigits, splitList, trim } from "./headers-typed.js";
 import type { SipMessage, SipRequest, SipResponse } from "./message.js";
 
 export type ParseErrorCode =
@@ -326,7 +326,8 @@ function readHeaderLines(
 /** The request line text[0, end). */
 function parseRequestLine(text: string, end: number, headers: Headers): SipRequest | "bad_start_line" | "bad_version" {
   const sp1 = text.indexOf(" ");
-  const sp2 = text.lastIndexOf(" ", end - 1);
+  // "… SIP/2.0" is the rule: recognising it saves a slow lastIndexOf.
+  const sp2 = end >= 8 && text.charCodeAt(end - 8) === 32 && text.startsWith("SIP/2.0", end - 7) ? end - 8 : text.lastIndexOf(" ", end - 1);
   if (sp1 <= 0 || sp1 >= end || sp2 <= sp1 + 1 || sp2 === end - 1) return "bad_start_line";
   const method = text.slice(0, sp1);
   if (!isToken(method)) return "bad_start_line";
@@ -339,7 +340,10 @@ function parseRequestLine(text: string, end: number, headers: Headers): SipReque
   const colon = uri.indexOf(":");
   if (colon <= 0 || !isScheme(uri, colon)) return "bad_start_line";
   // A SIP Request-URI carries no ?headers (RFC 3261 §19.1.1 table 1; RFC 4475 §3.1.2.11 "escruri").
-  if (uri.indexOf("?", uri.lastIndexOf("@") + 1) >= 0 && /^sips?$/i.test(uri.slice(0, colon))) return "bad_start_line";
+  // (lastIndexOf is slow: it runs only when there is a "?" at all.)
+  if (uri.indexOf("?") >= 0 && uri.indexOf("?", uri.lastIndexOf("@") + 1) >= 0 && /^sips?$/i.test(uri.slice(0, colon))) {
+    return "bad_start_line";
+  }
   if (end - sp2 - 1 !== 7 || !text.startsWith("SIP/2.0", sp2 + 1)) {
     const version = text.slice(sp2 + 1, end);
     return version.length > 4 && version.slice(0, 4).toUpperCase() === "SIP/" ? "bad_version" : "bad_start_line";
@@ -368,7 +372,7 @@ function parseStatusLine(line: string, headers: Headers): SipResponse | "bad_sta
 
 /** A Content-Length value: digits only, at most 9 of them. */
 function parseContentLength(s: string): number | undefined {
-  return parseDigits(s.trim(), 9);
+  return parseDigits(trim(s), 9);
 }
 
 /** scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
@@ -406,7 +410,7 @@ function badContact(lines: string[]): string | undefined {
   for (const line of lines) {
     // One value per line is the rule: splitting only when there is a comma saves an array per line.
     if (line.indexOf(",") < 0) {
-      const t = line.trim();
+      const t = trim(line);
       if (t.length > 0 && !isNameAddr(t)) return t;
       continue;
     }
