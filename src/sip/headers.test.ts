@@ -26,7 +26,7 @@ test("knownNameAt (the parser's in-place lookup) resolves names in any case as n
     const text = `Xx${n}: 1`;
     assert.deepEqual(knownNameAt(text, 2, 2 + n.length), nameInfo(n), n);
   }
-  for (const n of ["X-Custom", "Vib", "g", "Call-IE", "Contact-", "", "!", "Via".padEnd(40, "x")]) {
+  for (const n of ["X-Custom", "Vib", "g", "Call-IE", "Contact-", "", "!", "Via".padEnd(40, "x"), "Call\rID", "Call\u000dID", "Ca@l-ID"]) {
     assert.equal(knownNameAt(`${n}:`, 0, n.length), undefined, n);
   }
 });

@@ -73,10 +73,10 @@ function makeInfo(name: string): NameInfo {
 const NAME_CACHE = new Map<string, NameInfo>();
 const NAME_CACHE_MAX = 1024;
 
-/** One spelling the parser recognises in place: its char codes in both cases, and what it resolves to. */
+/** One spelling the parser recognises in place: its lowercase char codes, where its hyphens are, what it resolves to. */
 interface Spelling {
   lower: number[];
-  upper: number[];
+  hyphens: number[];
   info: NameInfo;
 }
 
@@ -86,10 +86,12 @@ const SHAPE_MAX_LENGTH = 32;
 const BY_SHAPE: Array<Spelling[] | undefined> = new Array<Spelling[] | undefined>(SHAPE_MAX_LENGTH * 32).fill(undefined);
 
 function addSpelling(spelling: string, info: NameInfo): void {
+  // The case fold in knownNameAt (c | 0x20) is exact only for letters and hyphens.
+  if (!/^[A-Za-z-]+$/.test(spelling)) throw new Error(`header name ${spelling} has more than letters and hyphens`);
   const shape = spelling.length * 32 + (spelling.charCodeAt(0) & 31);
   const list = (BY_SHAPE[shape] ??= []);
-  const codes = (t: string): number[] => Array.from(t, (c) => c.charCodeAt(0));
-  list.push({ lower: codes(spelling.toLowerCase()), upper: codes(spelling.toUpperCase()), info });
+  const lower = Array.from(spelling.toLowerCase(), (c) => c.charCodeAt(0));
+  list.push({ lower, hyphens: lower.flatMap((c, i) => (c === 45 ? [i] : [])), info });
 }
 for (const n of CANONICAL_LIST) addSpelling(n, makeInfo(n));
 for (const [c, n] of Object.entries(COMPACT)) addSpelling(c, makeInfo(n));
@@ -101,12 +103,14 @@ export function knownNameAt(text: string, start: number, end: number): NameInfo 
   const list = BY_SHAPE[len * 32 + (text.charCodeAt(start) & 31)];
   if (list === undefined) return undefined;
   next: for (let i = 0; i < list.length; i++) {
-    const { lower, upper } = list[i]!;
-    for (let j = 0; j < len; j++) {
-      const c = text.charCodeAt(start + j);
-      if (c !== lower[j] && c !== upper[j]) continue next;
-    }
-    return list[i]!.info;
+    const sp = list[i]!;
+    const lower = sp.lower;
+    // c | 0x20 folds a letter to lowercase and leaves '-' as it is; it also turns CR into '-', so the
+    // hyphens are checked exactly once the rest matched.
+    for (let j = 0; j < len; j++) if ((text.charCodeAt(start + j) | 0x20) !== lower[j]) continue next;
+    const hyphens = sp.hyphens;
+    for (let k = 0; k < hyphens.length; k++) if (text.charCodeAt(start + hyphens[k]!) !== 45) continue next;
+    return sp.info;
   }
   return undefined;
 }
