@@ -63,7 +63,6 @@ export const DEFAULT_PARSE_OPTIONS: Readonly<Required<ParseOptions>> = {
   requireContentLength: false,
 };
 
-
 /** Parses one complete SIP message; never throws. */
 export function parseMessage(buf: Buffer, options?: ParseOptions): ParseResult {
   const o = options === undefined ? DEFAULT_PARSE_OPTIONS : { ...DEFAULT_PARSE_OPTIONS, ...options };
