@@ -57,7 +57,7 @@ export interface AuthValue {
 /** Splits a comma list, never inside quotes or <>; elements trimmed, empty ones dropped. */
 export function splitList(value: string): string[] {
   if (value.indexOf(",") < 0) {
-    const t = value.trim();
+    const t = trim(value);
     return t.length ? [t] : [];
   }
   const out: string[] = [];
@@ -73,12 +73,12 @@ export function splitList(value: string): string[] {
     else if (c === 60 /* < */) inAngle = true;
     else if (c === 62 /* > */) inAngle = false;
     else if (c === 44 /* , */ && !inAngle) {
-      const t = value.slice(start, i).trim();
+      const t = trim(value.slice(start, i));
       if (t.length) out.push(t);
       start = i + 1;
     }
   }
-  const t = value.slice(start).trim();
+  const t = trim(value.slice(start));
   if (t.length) out.push(t);
   return out;
 }
@@ -167,12 +167,12 @@ export function formatParams(p: Params): string {
 
 /** Parses one Via value: `SIP/2.0/UDP host:port;branch=…;rport;received=…`. */
 export function parseVia(value: string): Via | undefined {
-  const s = value.trim();
+  const s = trim(value);
   let i = 0;
   let protocol = "SIP/2.0";
   let transport: string;
   const sp = s.indexOf(" ");
-  if (s.startsWith("SIP/2.0/") && sp > 8 && s.lastIndexOf("/", sp) === 7) {
+  if (sp > 8 && hasPrefix(s, "SIP/2.0/") && !isBefore(s.indexOf("/", 8), sp + 1)) {
     transport = s.slice(8, sp);
     i = sp;
   } else {
@@ -182,7 +182,7 @@ export function parseVia(value: string): Via | undefined {
   }
   while (i < s.length && isSpace(s.charCodeAt(i))) i++;
   const semi = s.indexOf(";", i);
-  const sentBy = (semi < 0 ? s.slice(i) : s.slice(i, semi)).trim();
+  const sentBy = trim(semi < 0 ? s.slice(i) : s.slice(i, semi));
   const hp = parseHostPort(sentBy);
   if (hp === undefined) return undefined;
   const params = semi < 0 ? new Map<string, string | null>() : parseParamsStrict(s.slice(semi + 1));
@@ -240,16 +240,16 @@ export function parseHostPort(s: string): { host: string; port?: number } | unde
     const close = s.indexOf("]");
     if (close < 0) return undefined;
     const host = s.slice(0, close + 1);
-    const rest = s.slice(close + 1).trim();
+    const rest = trim(s.slice(close + 1));
     if (rest.length === 0) return { host };
     if (rest.charCodeAt(0) !== 58) return undefined;
-    const port = toPort(rest.slice(1).trim());
+    const port = toPort(trim(rest.slice(1)));
     return port === undefined ? undefined : { host, port };
   }
   const colon = s.indexOf(":");
   if (colon < 0) return validHost(s) ? { host: s } : undefined;
-  const host = s.slice(0, colon).trim();
-  const port = toPort(s.slice(colon + 1).trim());
+  const host = trim(s.slice(0, colon));
+  const port = toPort(trim(s.slice(colon + 1)));
   if (port === undefined || !validHost(host)) return undefined;
   return { host, port };
 }
@@ -317,7 +317,7 @@ function scanNameAddr(s: string): NameAddrShape | undefined {
       }
     }
     // No whitespace inside <> (RFC 4475 §3.1.2.14 "badaspec").
-    for (let k = lt + 1; k < gt; k++) if (isSpace(s.charCodeAt(k))) return undefined;
+    if (hasSpaceIn(s, lt + 1, gt)) return undefined;
     if (gt === lt + 1) return undefined;
     return { dnStart: start, dnEnd, quoted, uriStart: lt + 1, uriEnd: gt, restStart: gt + 1 };
   }
@@ -339,15 +339,14 @@ function scanNameAddr(s: string): NameAddrShape | undefined {
 
 /** True when the value is a well-formed name-addr / addr-spec (what parseNameAddr accepts), without building it. */
 export function isNameAddr(value: string): boolean {
-  const t = value.trim();
-  return t === "*" || scanNameAddr(value) !== undefined;
+  // A value that trims to "*" has no ':' and never scans, so the rare star test can come second.
+  return scanNameAddr(value) !== undefined || value.trim() === "*";
 }
 
 /** Parses a name-addr (`"Bob" <sip:bob@x>;tag=1`) or addr-spec (`sip:bob@x;tag=1`) with header params. */
 export function parseNameAddr(value: string): NameAddr | undefined {
-  if (value.trim() === "*") return { uri: "*", params: new Map() };
   const sh = scanNameAddr(value);
-  if (sh === undefined) return undefined;
+  if (sh === undefined) return value.trim() === "*" ? { uri: "*", params: new Map() } : undefined;
   const na: NameAddr = { uri: value.slice(sh.uriStart, sh.uriEnd), params: new Map() };
   if (sh.dnEnd > sh.dnStart) {
     na.displayName = sh.quoted ? readQuoted(value, sh.dnStart)[0] : value.slice(sh.dnStart, sh.dnEnd).split(/\s+/).join(" ");
@@ -382,6 +381,8 @@ function findAngle(s: string, from = 0): number {
 
 /** Index just after the quoted-string starting at `start` (or the string's end if unterminated). */
 function quotedEnd(s: string, start: number): number {
+  const close = plainQuoteClose(s, start);
+  if (close >= 0) return close + 1;
   for (let i = start + 1; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c === 92) i++;
@@ -392,13 +393,13 @@ function quotedEnd(s: string, start: number): number {
 
 /** Parses `4711 INVITE`. */
 export function parseCSeq(value: string): CSeq | undefined {
-  const s = value.trim();
+  const s = trim(value);
   let i = 0;
   while (i < s.length && !isSpace(s.charCodeAt(i))) i++;
   const seq = parseDigits(s.slice(0, i), 10);
   // RFC 3261 §8.1.1.5: the sequence number must be below 2**31.
   if (seq === undefined || seq > 0x7fffffff) return undefined;
-  const method = s.slice(i).trim();
+  const method = trim(s.slice(i));
   if (method.length === 0 || !isToken(method)) return undefined;
   return { seq, method };
 }
@@ -470,9 +471,8 @@ export function parseAuthValue(value: string): AuthValue | undefined {
 
 /** Reads a quoted-string starting at `start` (which holds `"`); returns [unescaped value, index after the closing quote]. */
 export function readQuoted(s: string, start: number): [string, number] {
-  const close = s.indexOf('"', start + 1);
-  const bs = s.indexOf("\\", start + 1);
-  if (close > 0 && (bs < 0 || bs > close)) return [s.slice(start + 1, close), close + 1];
+  const close = plainQuoteClose(s, start);
+  if (close >= 0) return [s.slice(start + 1, close), close + 1];
   let out = "";
   let i = start + 1;
   let runStart = i;
@@ -490,6 +490,14 @@ export function readQuoted(s: string, start: number): [string, number] {
   return [out + s.slice(runStart), s.length];
 }
 
+/** Index of the `"` closing the quoted-string at `start` when no escape comes before it, else -1. */
+function plainQuoteClose(s: string, start: number): number {
+  // Escapes are rare: two native searches then replace a char loop.
+  const close = s.indexOf('"', start + 1);
+  const bs = s.indexOf("\\", start + 1);
+  return close > 0 && (bs < 0 || bs > close) ? close : -1;
+}
+
 /** Quotes a string, escaping `"` and `\`. */
 export function quote(s: string): string {
   return `"${s.replace(/[\\"]/g, (m) => `\\${m}`)}"`;
@@ -501,6 +509,24 @@ function needsQuote(v: string): boolean {
     if (c <= 32 || c === 34 || c === 59 || c === 44 || c === 92 || c === 127) return true;
   }
   return v.length === 0;
+}
+
+/** s.trim(), skipping the call when both ends are visible ASCII: trim is slow on the sliced strings header values are. */
+export function trim(s: string): string {
+  const n = s.length;
+  return n > 0 && isVisible(s.charCodeAt(0)) && isVisible(s.charCodeAt(n - 1)) ? s : s.trim();
+}
+
+/** No character String.prototype.trim removes lies in 0x21–0x7E. */
+function isVisible(c: number): boolean {
+  return c > 32 && c < 127;
+}
+
+/** True when s starts with `prefix`, compared char by char (startsWith is slow on sliced strings). */
+function hasPrefix(s: string, prefix: string): boolean {
+  if (s.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (s.charCodeAt(i) !== prefix.charCodeAt(i)) return false;
+  return true;
 }
 
 /** s.slice(from, to) without surrounding whitespace. */
@@ -519,9 +545,17 @@ function lower(s: string): string {
   return s;
 }
 
-function hasSpace(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (isSpace(s.charCodeAt(i))) return true;
-  return false;
+/** True when s[from, to) holds a space, tab, CR or LF. */
+function hasSpaceIn(s: string, from: number, to: number): boolean {
+  // Four native searches beat one char loop: the values are sliced strings, slow to index char by char.
+  return (
+    isBefore(s.indexOf(" ", from), to) || isBefore(s.indexOf("\t", from), to) ||
+    isBefore(s.indexOf("\r", from), to) || isBefore(s.indexOf("\n", from), to)
+  );
+}
+
+function isBefore(index: number, to: number): boolean {
+  return index >= 0 && index < to;
 }
 
 function isSpace(c: number): boolean {

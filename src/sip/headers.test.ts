@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { canonicalName, Headers } from "./headers.js";
-import { formatNameAddr, formatVia, isNameAddr, parseNameAddr, parseVia, splitList } from "./headers-typed.js";
+import { canonicalName, Headers, knownNameAt, nameInfo } from "./headers.js";
+import { formatNameAddr, formatVia, isNameAddr, parseNameAddr, parseVia, splitList, trim } from "./headers-typed.js";
 
 test("names are case-insensitive, compact forms canonical, unknown names kept as written", () => {
   const h = new Headers();
@@ -16,6 +16,26 @@ test("names are case-insensitive, compact forms canonical, unknown names kept as
     ["x", "Session-Expires"], ["y", "Identity"], ["a", "Accept-Contact"]]) {
     assert.equal(canonicalName(c!), full);
     assert.equal(canonicalName(c!.toUpperCase()), full);
+  }
+});
+
+test("knownNameAt (the parser's in-place lookup) resolves names in any case as nameInfo does", () => {
+  const spellings = ["Via", "via", "VIA", "vIa", "Call-ID", "call-id", "CALL-ID", "Content-Length", "content-LENGTH",
+    "WWW-Authenticate", "www-authenticate", "Session-Expires", "i", "I", "m", "l", "v", "V", "x"];
+  for (const n of spellings) {
+    const text = `Xx${n}: 1`;
+    assert.deepEqual(knownNameAt(text, 2, 2 + n.length), nameInfo(n), n);
+  }
+  for (const n of ["X-Custom", "Vib", "g", "Call-IE", "Contact-", "", "!", "Via".padEnd(40, "x"), "Call\rID", "Call\u000dID", "Ca@l-ID"]) {
+    assert.equal(knownNameAt(`${n}:`, 0, n.length), undefined, n);
+  }
+});
+
+test("trim (which skips the call when it can) agrees with String.prototype.trim", () => {
+  const ends = ["", " ", "\t", "\r\n", "\u00a0", "\ufeff", "\u2028", "\u3000", "\v", "\f", "x", "~", "!", "\u00e9"];
+  for (const a of ends) for (const b of ends) for (const mid of ["", "a", "a b", "*"]) {
+    const v = `${a}${mid}${b}`;
+    assert.equal(trim(v), v.trim(), JSON.stringify(v));
   }
 });
 

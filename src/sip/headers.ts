@@ -9,6 +9,7 @@ import {
   parseReason,
   parseVia,
   splitList,
+  trim,
   type AuthValue,
   type CSeq,
   type MediaType,
@@ -72,21 +73,44 @@ function makeInfo(name: string): NameInfo {
 const NAME_CACHE = new Map<string, NameInfo>();
 const NAME_CACHE_MAX = 1024;
 
-// Canonical spellings by (length, first char): most peers write names this way, so the parser can
-// recognise a name in place without slicing it out or hashing it.
-const BY_SHAPE = new Map<number, NameInfo[]>();
-for (const n of CANONICAL_LIST) {
-  const shape = n.length * 128 + n.charCodeAt(0);
-  const list = BY_SHAPE.get(shape) ?? [];
-  list.push(makeInfo(n));
-  BY_SHAPE.set(shape, list);
+/** One spelling the parser recognises in place: its lowercase char codes, where its hyphens are, what it resolves to. */
+interface Spelling {
+  lower: number[];
+  hyphens: number[];
+  info: NameInfo;
 }
 
-/** The header name written at text[start, end) when it is a canonically spelled known name, else undefined. */
+// Known names and compact forms by (length, first letter case-folded): the parser recognises a name in
+// place, in any case, without slicing it out or hashing it. An array index is cheaper than a Map lookup.
+const SHAPE_MAX_LENGTH = 32;
+const BY_SHAPE: Array<Spelling[] | undefined> = new Array<Spelling[] | undefined>(SHAPE_MAX_LENGTH * 32).fill(undefined);
+
+function addSpelling(spelling: string, info: NameInfo): void {
+  // The case fold in knownNameAt (c | 0x20) is exact only for letters and hyphens.
+  if (!/^[A-Za-z-]+$/.test(spelling)) throw new Error(`header name ${spelling} has more than letters and hyphens`);
+  const shape = spelling.length * 32 + (spelling.charCodeAt(0) & 31);
+  const list = (BY_SHAPE[shape] ??= []);
+  const lower = Array.from(spelling.toLowerCase(), (c) => c.charCodeAt(0));
+  list.push({ lower, hyphens: lower.flatMap((c, i) => (c === 45 ? [i] : [])), info });
+}
+for (const n of CANONICAL_LIST) addSpelling(n, makeInfo(n));
+for (const [c, n] of Object.entries(COMPACT)) addSpelling(c, makeInfo(n));
+
+/** The known header name (any case, compact forms included) written at text[start, end), else undefined. */
 export function knownNameAt(text: string, start: number, end: number): NameInfo | undefined {
-  const list = BY_SHAPE.get((end - start) * 128 + text.charCodeAt(start));
-  if (list !== undefined) {
-    for (let i = 0; i < list.length; i++) if (text.startsWith(list[i]!.name, start)) return list[i]!;
+  const len = end - start;
+  if (len >= SHAPE_MAX_LENGTH || len <= 0) return undefined;
+  const list = BY_SHAPE[len * 32 + (text.charCodeAt(start) & 31)];
+  if (list === undefined) return undefined;
+  next: for (let i = 0; i < list.length; i++) {
+    const sp = list[i]!;
+    const lower = sp.lower;
+    // c | 0x20 folds a letter to lowercase and leaves '-' as it is; it also turns CR into '-', so the
+    // hyphens are checked exactly once the rest matched.
+    for (let j = 0; j < len; j++) if ((text.charCodeAt(start + j) | 0x20) !== lower[j]) continue next;
+    const hyphens = sp.hyphens;
+    for (let k = 0; k < hyphens.length; k++) if (text.charCodeAt(start + hyphens[k]!) !== 45) continue next;
+    return sp.info;
   }
   return undefined;
 }
@@ -383,5 +407,5 @@ function mapDefined<T>(v: string | undefined, f: (s: string) => T | undefined): 
 
 /** A non-negative decimal integer of at most 10 digits (surrounding whitespace allowed), else undefined. */
 export function parseSmallInt(s: string): number | undefined {
-  return parseDigits(s.trim(), 10);
+  return parseDigits(trim(s), 10);
 }

@@ -50,6 +50,20 @@ test("parses an INVITE with compact forms, folding, Via list and a quoted displa
   assert.equal(m.headers.maxForwards(), 70);
 });
 
+test("a message with UTF-8 in its head or body parses like its ASCII twin (byte offsets, not char offsets)", () => {
+  for (const [name, body] of [["Zoë Ångström", "v=0\r\n"], ["Zoe", "s=Café ☕\r\n"], ["Zoë", "s=☕\r\n"]] as const) {
+    const bytes = Buffer.byteLength(body);
+    const wire = INVITE.replace("Subject: folded", `Subject: ${name}`).replace("l: 4", `l: ${bytes}`)
+      .replace("v=0\r\nextra", `${body}trailing`);
+    const r = parseMessage(Buffer.from(wire));
+    assert.ok(r.ok, r.ok ? "" : r.error.message);
+    if (!r.ok) return;
+    assert.equal(r.message.headers.get("subject"), `${name} across lines`);
+    assert.equal(r.message.body.toString(), body);
+    assert.equal(r.message.headers.from()?.tag, "1928301774");
+  }
+});
+
 test("serialize then parse round-trips, and buildResponse copies the dialog headers", () => {
   const r = parseMessage(Buffer.from(INVITE));
   assert.ok(r.ok);

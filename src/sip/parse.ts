@@ -1,7 +1,8 @@
 // RFC 3261 §7 message parser for one datagram (or one frame cut by SipStreamFramer). It never throws:
 // bad input becomes a ParseError that carries whatever was readable, so a transport can still answer 400.
+import { isAscii } from "node:buffer";
 import { Headers, knownNameAt, nameInfo, type NameInfo } from "./headers.js";
-import { isNameAddr, isToken, parseCSeq, parseDigits } from "./headers-typed.js";
+import { isNameAddr, isToken, parseDigits, splitList, trim } from "./headers-typed.js";
 import type { SipMessage, SipRequest, SipResponse } from "./message.js";
 
 export type ParseErrorCode =
@@ -62,9 +63,6 @@ export const DEFAULT_PARSE_OPTIONS: Readonly<Required<ParseOptions>> = {
   requireContentLength: false,
 };
 
-const CRLFCRLF = Buffer.from("\r\n\r\n");
-const LFLF = Buffer.from("\n\n");
-
 /** Parses one complete SIP message; never throws. */
 export function parseMessage(buf: Buffer, options?: ParseOptions): ParseResult {
   const o = options === undefined ? DEFAULT_PARSE_OPTIONS : { ...DEFAULT_PARSE_OPTIONS, ...options };
@@ -76,110 +74,126 @@ export function parseMessage(buf: Buffer, options?: ParseOptions): ParseResult {
   while (start < buf.length && (buf[start] === 13 || buf[start] === 10)) start++;
   if (start >= buf.length) return fail("empty", "no message (only CRLF keep-alive or nothing)");
 
+  if (isAscii(buf)) {
+    // Nearly every message is ASCII, which latin1 decodes byte for byte: one string serves to find the
+    // head's end (string searches, no Buffer calls) and to read the head, and its indices are byte offsets.
+    const all = buf.toString("latin1", start);
+    const head = headEnd(all, 0);
+    const bodyStart = head < 0 ? buf.length : start + head + (all.charCodeAt(head) === 13 ? 4 : 2);
+    return parseHead(all, head < 0 ? all.length : head, buf, bodyStart, head >= 0, o);
+  }
   const head = findHeadEnd(buf, start);
-  const headEnd = head < 0 ? buf.length : head;
   const bodyStart = head < 0 ? buf.length : head + (buf[head] === 13 ? 4 : 2);
-  const text = buf.toString("utf8", start, headEnd);
-  return parseHead(text, buf, bodyStart, head >= 0, o);
+  const text = buf.toString("utf8", start, head < 0 ? buf.length : head);
+  return parseHead(text, text.length, buf, bodyStart, head >= 0, o);
 }
 
 /** Index of the blank line ending the header section (CRLFCRLF, or LFLF from lenient peers), or -1. */
 export function findHeadEnd(buf: Buffer, from: number): number {
-  // The start line tells which line ending the peer uses.
-  const nl = buf.indexOf(10, from);
-  if (nl > from && buf[nl - 1] === 13) {
-    const crlf = buf.indexOf(CRLFCRLF, from);
-    return crlf >= 0 ? crlf : buf.indexOf(LFLF, from);
-  }
-  const lf = buf.indexOf(LFLF, from);
-  return lf >= 0 ? lf : buf.indexOf(CRLFCRLF, from);
+  return headEnd(buf, from);
 }
 
+/** A Buffer or a string: both search alike. */
+interface Haystack {
+  indexOf(needle: string, from: number): number;
+}
+
+function headEnd(h: Haystack, from: number): number {
+  // The start line tells which line ending the peer uses.
+  const nl = h.indexOf("\n", from);
+  if (nl > from && h.indexOf("\r\n", nl - 1) === nl - 1) {
+    const crlf = h.indexOf("\r\n\r\n", from);
+    return crlf >= 0 ? crlf : h.indexOf("\n\n", from);
+  }
+  const lf = h.indexOf("\n\n", from);
+  return lf >= 0 ? lf : h.indexOf("\r\n\r\n", from);
+}
+
+/** Parses the head text[0, len); text may go on past it (the terminator, the body). */
 function parseHead(
   text: string,
+  len: number,
   buf: Buffer,
   bodyStart: number,
   terminated: boolean,
   o: Required<ParseOptions>,
 ): ParseResult {
   let pos = 0;
-  const len = text.length;
-  const partial: PartialMessage = {};
 
   // ---- start line ----
-  const nl = text.indexOf("\n", pos);
+  const nl = lineFeed(text, pos, len);
   const lineEnd = nl < 0 ? len : nl;
-  const startLine = text.slice(0, lineEnd > 0 && text.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd);
+  // The start line is read in place in `text`: a flat string is faster to index than a slice of it.
+  const startEnd = lineEnd > 0 && text.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd;
   pos = nl < 0 ? len : nl + 1;
-  if (startLine.length > o.maxLineBytes) return fail("line_too_long", "start line too long");
+  if (startEnd > o.maxLineBytes) return fail("line_too_long", "start line too long");
 
   let req: SipRequest | undefined;
   let res: SipResponse | undefined;
   const headers = new Headers();
-  if (startLine.startsWith("SIP/")) {
+  if (text.startsWith("SIP/")) {
+    const startLine = text.slice(0, startEnd);
     const r = parseStatusLine(startLine, headers);
     if (typeof r === "string") return fail(r === "bad_version" ? "bad_version" : "bad_start_line", `bad status line: ${clip(startLine)}`);
     res = r;
-    partial.kind = "response";
-    partial.status = r.status;
   } else {
-    const r = parseRequestLine(startLine, headers);
+    const r = parseRequestLine(text, startEnd, headers);
     if (typeof r === "string") {
+      const startLine = text.slice(0, startEnd);
       const e: ParseError = { code: r, message: `bad request line: ${clip(startLine)}` };
+      const partial: PartialMessage = {};
       const sp = startLine.indexOf(" ");
       if (r === "bad_version" && sp > 0) partial.method = startLine.slice(0, sp);
       partial.kind = "request";
       // Read on so a 505 can still copy Via/From/To/Call-ID/CSeq.
-      readHeaderLines(text, pos, headers, o);
+      readHeaderLines(text, pos, len, headers, o);
       e.partial = fillPartial(partial, headers);
       return { ok: false, error: e };
     }
     req = r;
-    partial.kind = "request";
-    partial.method = r.method;
-    partial.uri = r.uri;
   }
+  const started: SipMessage = req ?? res!;
 
   // ---- headers ----
   const seen = newSeen();
-  const hr = readHeaderLines(text, pos, headers, o, seen);
-  if (hr !== undefined) return failWith(hr.code, hr.message, partial, headers);
+  const hr = readHeaderLines(text, pos, len, headers, o, seen);
+  if (hr !== undefined) return failWith(hr.code, hr.message, started, headers);
   // A datagram may end right after its last header line without the empty line; a stream frame may not.
-  if (!terminated && (o.requireContentLength || !endsWithNewline(text))) {
-    return failWith("incomplete", "no empty line after the headers", partial, headers);
+  if (!terminated && (o.requireContentLength || text.charCodeAt(len - 1) !== 10)) {
+    return failWith("incomplete", "no empty line after the headers", started, headers);
   }
 
   // ---- mandatory headers ----
   const { callId, cseq: cseqRaw } = seen;
-  if (callId === undefined || callId.length === 0) return failWith("missing_header", "Call-ID missing", partial, headers);
-  if (cseqRaw === undefined) return failWith("missing_header", "CSeq missing", partial, headers);
-  if (seen.from === undefined) return failWith("missing_header", "From missing", partial, headers);
-  if (seen.to === undefined) return failWith("missing_header", "To missing", partial, headers);
-  if (seen.vias === 0) return failWith("missing_header", "Via missing", partial, headers);
+  if (callId === undefined || callId.length === 0) return failWith("missing_header", "Call-ID missing", started, headers);
+  if (cseqRaw === undefined) return failWith("missing_header", "CSeq missing", started, headers);
+  if (seen.from === undefined) return failWith("missing_header", "From missing", started, headers);
+  if (seen.to === undefined) return failWith("missing_header", "To missing", started, headers);
+  if (seen.vias === 0) return failWith("missing_header", "Via missing", started, headers);
   if (req !== undefined && o.requireMaxForwards && seen.maxForwards === 0) {
-    return failWith("missing_header", "Max-Forwards missing", partial, headers);
+    return failWith("missing_header", "Max-Forwards missing", started, headers);
   }
-  if (seen.repeated !== undefined) return failWith("bad_header", `${seen.repeated} repeated`, partial, headers);
-  const cseq = parseCSeq(cseqRaw);
-  if (cseq === undefined) return failWith("bad_header", `bad CSeq: ${clip(cseqRaw)}`, partial, headers);
+  if (seen.repeated !== undefined) return failWith("bad_header", `${seen.repeated} repeated`, started, headers);
+  // Through the accessor, so its cache is filled: every layer above reads CSeq.
+  const cseq = headers.cseq();
+  if (cseq === undefined) return failWith("bad_header", `bad CSeq: ${clip(cseqRaw)}`, started, headers);
   if (req !== undefined && cseq.method !== req.method) {
-    return failWith("cseq_mismatch", `CSeq method ${cseq.method} differs from ${req.method}`, partial, headers);
+    return failWith("cseq_mismatch", `CSeq method ${cseq.method} differs from ${req.method}`, started, headers);
   }
   // Parsing through the accessors fills their caches: the layers above read these next anyway.
   // Only the top Via is checked here; the ones below matter to proxies, which read vias().
-  if (headers.via() === undefined) return failWith("bad_header", `bad Via: ${clip(headers.get("via") ?? "")}`, partial, headers);
+  if (headers.via() === undefined) return failWith("bad_header", `bad Via: ${clip(headers.get("via") ?? "")}`, started, headers);
   // RFC 3261 §20.17: Date is always GMT (RFC 4475 §3.1.2.12 "baddate").
   if (seen.date !== undefined && !seen.date.endsWith(" GMT")) {
-    return failWith("bad_header", `bad Date: ${clip(seen.date)}`, partial, headers);
+    return failWith("bad_header", `bad Date: ${clip(seen.date)}`, started, headers);
   }
   // The dialog layer reads these on every message; a malformed one is a 400, not a later surprise.
   // Grammar only: the structured views stay lazy.
-  if (!isNameAddr(seen.from)) return failWith("bad_header", `bad From: ${clip(seen.from)}`, partial, headers);
-  if (!isNameAddr(seen.to)) return failWith("bad_header", `bad To: ${clip(seen.to)}`, partial, headers);
-  if (seen.contacts > 0) {
-    for (const c of headers.getAll("contact")) {
-      if (!isNameAddr(c)) return failWith("bad_header", `bad Contact: ${clip(c)}`, partial, headers);
-    }
+  if (!isNameAddr(seen.from)) return failWith("bad_header", `bad From: ${clip(seen.from)}`, started, headers);
+  if (!isNameAddr(seen.to)) return failWith("bad_header", `bad To: ${clip(seen.to)}`, started, headers);
+  if (seen.contacts !== undefined) {
+    const c = badContact(seen.contacts);
+    if (c !== undefined) return failWith("bad_header", `bad Contact: ${clip(c)}`, started, headers);
   }
 
   // ---- body framing ----
@@ -188,21 +202,22 @@ function parseHead(
   let bodyLen = available;
   if (clLines !== undefined) {
     const cl = parseContentLength(clLines[0]!);
-    if (cl === undefined) return failWith("bad_content_length", `bad Content-Length: ${clip(clLines[0]!)}`, partial, headers);
+    if (cl === undefined) return failWith("bad_content_length", `bad Content-Length: ${clip(clLines[0]!)}`, started, headers);
     for (let i = 1; i < clLines.length; i++) {
       if (parseContentLength(clLines[i]!) !== cl) {
-        return failWith("bad_content_length", "conflicting Content-Length values", partial, headers);
+        return failWith("bad_content_length", "conflicting Content-Length values", started, headers);
       }
     }
     // RFC 3261 §18.3: a datagram shorter than its Content-Length is discarded; extra bytes are dropped.
     if (cl > available) {
-      return failWith("bad_content_length", `Content-Length ${cl} exceeds the ${available} body bytes`, partial, headers);
+      return failWith("bad_content_length", `Content-Length ${cl} exceeds the ${available} body bytes`, started, headers);
     }
     bodyLen = cl;
   } else if (o.requireContentLength) {
-    return failWith("bad_content_length", "Content-Length missing on a stream transport", partial, headers);
+    return failWith("bad_content_length", "Content-Length missing on a stream transport", started, headers);
   }
-  const body = buf.subarray(bodyStart, bodyStart + bodyLen);
+  // Most requests carry no body; one shared empty Buffer saves creating a view per message.
+  const body = bodyLen === 0 ? EMPTY : buf.subarray(bodyStart, bodyStart + bodyLen);
   if (req !== undefined) {
     req.body = body;
     return { ok: true, message: req };
@@ -221,14 +236,15 @@ interface Seen {
   date?: string;
   contentLength?: string[];
   vias: number;
-  contacts: number;
+  /** Every Contact line, as written. */
+  contacts?: string[];
   maxForwards: number;
   /** A single-valued header that appeared twice (RFC 4475 §3.3.8). */
   repeated?: string;
 }
 
 function newSeen(): Seen {
-  return { vias: 0, contacts: 0, maxForwards: 0 };
+  return { vias: 0, maxForwards: 0 };
 }
 
 /** Records a tracked header; `slot` is NameInfo.slot (1 + index in TRACKED_HEADERS). */
@@ -240,7 +256,7 @@ function note(seen: Seen, slot: number, value: string): void {
     case 3: if (seen.cseq !== undefined) seen.repeated = "CSeq"; else seen.cseq = value; return;
     case 4: if (seen.from !== undefined) seen.repeated = "From"; else seen.from = value; return;
     case 5: if (seen.to !== undefined) seen.repeated = "To"; else seen.to = value; return;
-    case 6: seen.contacts++; return;
+    case 6: (seen.contacts ??= []).push(value); return;
     case 7: if (++seen.maxForwards > 1) seen.repeated = "Max-Forwards"; return;
     case 8: seen.date = value; return;
     case 9: (seen.contentLength ??= []).push(value); return;
@@ -250,18 +266,18 @@ function note(seen: Seen, slot: number, value: string): void {
 function readHeaderLines(
   text: string,
   pos: number,
+  len: number,
   headers: Headers,
   o: Required<ParseOptions>,
   seen: Seen = newSeen(),
 ): { code: ParseErrorCode; message: string } | undefined {
-  const len = text.length;
   let info: NameInfo | undefined;
   let value = "";
   // Next CR at or after pos, searched again only once passed (an LF-only message has none: one scan).
   let nextCr = text.indexOf("\r", pos);
   let count = 0;
   while (pos < len) {
-    const nl = text.indexOf("\n", pos);
+    const nl = lineFeed(text, pos, len);
     const end = nl < 0 ? len : nl;
     const lineEnd = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
     if (lineEnd - pos > o.maxLineBytes) return { code: "line_too_long", message: "header line too long" };
@@ -306,24 +322,29 @@ function readHeaderLines(
   return undefined;
 }
 
-function parseRequestLine(line: string, headers: Headers): SipRequest | "bad_start_line" | "bad_version" {
-  const sp1 = line.indexOf(" ");
-  const sp2 = line.lastIndexOf(" ");
-  if (sp1 <= 0 || sp2 <= sp1 + 1 || sp2 === line.length - 1) return "bad_start_line";
-  const method = line.slice(0, sp1);
-  const uri = line.slice(sp1 + 1, sp2);
-  const version = line.slice(sp2 + 1);
+/** The request line text[0, end). */
+function parseRequestLine(text: string, end: number, headers: Headers): SipRequest | "bad_start_line" | "bad_version" {
+  const sp1 = text.indexOf(" ");
+  // "… SIP/2.0" is the rule: recognising it saves a slow lastIndexOf.
+  const sp2 = end >= 8 && text.charCodeAt(end - 8) === 32 && text.startsWith("SIP/2.0", end - 7) ? end - 8 : text.lastIndexOf(" ", end - 1);
+  if (sp1 <= 0 || sp1 >= end || sp2 <= sp1 + 1 || sp2 === end - 1) return "bad_start_line";
+  const method = text.slice(0, sp1);
   if (!isToken(method)) return "bad_start_line";
   // The Request-URI has no whitespace (RFC 4475 §3.1.2.7/§3.1.2.8): a space inside means a bad line.
-  for (let i = 0; i < uri.length; i++) {
-    const c = uri.charCodeAt(i);
+  for (let i = sp1 + 1; i < sp2; i++) {
+    const c = text.charCodeAt(i);
     if (c <= 32 || c === 127) return "bad_start_line";
   }
+  const uri = text.slice(sp1 + 1, sp2);
   const colon = uri.indexOf(":");
   if (colon <= 0 || !isScheme(uri, colon)) return "bad_start_line";
   // A SIP Request-URI carries no ?headers (RFC 3261 §19.1.1 table 1; RFC 4475 §3.1.2.11 "escruri").
-  if (uri.indexOf("?", uri.lastIndexOf("@") + 1) >= 0 && /^sips?$/i.test(uri.slice(0, colon))) return "bad_start_line";
-  if (version !== "SIP/2.0") {
+  // (lastIndexOf is slow: it runs only when there is a "?" at all.)
+  if (uri.indexOf("?") >= 0 && uri.indexOf("?", uri.lastIndexOf("@") + 1) >= 0 && /^sips?$/i.test(uri.slice(0, colon))) {
+    return "bad_start_line";
+  }
+  if (end - sp2 - 1 !== 7 || !text.startsWith("SIP/2.0", sp2 + 1)) {
+    const version = text.slice(sp2 + 1, end);
     return version.length > 4 && version.slice(0, 4).toUpperCase() === "SIP/" ? "bad_version" : "bad_start_line";
   }
   return { kind: "request", method, uri, headers, body: EMPTY };
@@ -350,7 +371,7 @@ function parseStatusLine(line: string, headers: Headers): SipResponse | "bad_sta
 
 /** A Content-Length value: digits only, at most 9 of them. */
 function parseContentLength(s: string): number | undefined {
-  return parseDigits(s.trim(), 9);
+  return parseDigits(trim(s), 9);
 }
 
 /** scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
@@ -363,8 +384,10 @@ function isScheme(s: string, end: number): boolean {
   return true;
 }
 
-function endsWithNewline(s: string): boolean {
-  return s.length > 0 && s.charCodeAt(s.length - 1) === 10;
+/** Index of the next LF in text[pos, len), else -1. */
+function lineFeed(text: string, pos: number, len: number): number {
+  const nl = text.indexOf("\n", pos);
+  return nl < len ? nl : -1;
 }
 
 function trimRange(s: string, from: number, to: number): string {
@@ -379,6 +402,20 @@ function trimRange(s: string, from: number, to: number): string {
     to--;
   }
   return s.slice(from, to);
+}
+
+/** The first Contact value (lines split as `Headers.getAll` splits them) that is not a name-addr, else undefined. */
+function badContact(lines: string[]): string | undefined {
+  for (const line of lines) {
+    // One value per line is the rule: splitting only when there is a comma saves an array per line.
+    if (line.indexOf(",") < 0) {
+      const t = trim(line);
+      if (t.length > 0 && !isNameAddr(t)) return t;
+      continue;
+    }
+    for (const c of splitList(line)) if (!isNameAddr(c)) return c;
+  }
+  return undefined;
 }
 
 function fillPartial(p: PartialMessage, h: Headers): PartialMessage {
@@ -400,7 +437,10 @@ function fail(code: ParseErrorCode, message: string): ParseResult {
   return { ok: false, error: { code, message } };
 }
 
-function failWith(code: ParseErrorCode, message: string, partial: PartialMessage, h: Headers): ParseResult {
+// The partial message is built from what was parsed only when there is an error to report.
+function failWith(code: ParseErrorCode, message: string, m: SipMessage, h: Headers): ParseResult {
+  const partial: PartialMessage =
+    m.kind === "request" ? { kind: "request", method: m.method, uri: m.uri } : { kind: "response", status: m.status };
   return { ok: false, error: { code, message, partial: fillPartial(partial, h) } };
 }
 
