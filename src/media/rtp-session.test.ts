@@ -90,7 +90,7 @@ test("audio crosses between two sessions with first/last packet times and no los
   }
 });
 
-test("sent packets step the timestamp by 160 per 20 ms and set the marker only on the first", async () => {
+test("sent packets step the timestamp by 160 per 20 ms frame and set the marker only on the first", async () => {
   const taps: PacketTapEntry[] = [];
   const [a, b] = await pair({ tap: (t) => taps.push(t), rtcp: { enabled: false } });
   try {
@@ -101,7 +101,9 @@ test("sent packets step the timestamp by 160 per 20 ms and set the marker only o
     assert.ok(pkts.slice(1).every((p) => !p.marker));
     for (let i = 1; i < pkts.length; i++) {
       assert.equal(pkts[i]!.sequenceNumber, (pkts[0]!.sequenceNumber + i) & 0xffff);
-      assert.equal(pkts[i]!.timestamp, (pkts[0]!.timestamp + 160 * i) >>> 0);
+      // A frame tick the pacer had to skip (a stalled loop) leaves a gap in time, not in sequence.
+      const step = (pkts[i]!.timestamp - pkts[i - 1]!.timestamp) >>> 0;
+      assert.ok(step >= 160 && step % 160 === 0, `timestamp step ${step}`);
       assert.equal(pkts[i]!.ssrc, a.ssrc);
     }
     assert.ok(taps.every((t) => t.atMs > 1e12));
