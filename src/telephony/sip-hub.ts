@@ -99,7 +99,7 @@ export class SipHub implements OutboundDialer {
   #record(call: { session: DialHost; evidence: CallEvidence | undefined }, t: MessageTrace): void {
     const ev = sipEventOf(t, this.publicHost);
     if (!ev) return;
-    call.session.log(ev.direction === "in" ? "sip.in" : "sip.out", { ...ev.data }, t.at);
+    call.session.log(ev.direction === "in" ? "sip.in" : "sip.out", ev.data, t.at);
     call.evidence?.sip({ direction: t.direction, transport: t.peer.transport, local: t.local, peer: t.peer, raw: t.raw, at: t.at });
   }
 

@@ -9,3 +9,9 @@ test("digest proofs are masked in stored SIP messages, other headers untouched",
   assert.match(m, /username="alice"/);
   assert.match(m, /Call-ID: x/);
 });
+
+test("a header name in any letter case is still masked", () => {
+  const m = maskSecrets('BYE sip:a@b SIP/2.0\r\nAuThOrIzAtIoN: Digest username="u", response="deadbeef"\r\n\r\n');
+  assert.ok(!m.includes("deadbeef"), m);
+  assert.equal(maskSecrets("BYE sip:a@b SIP/2.0\r\nCall-ID: x\r\n\r\n"), "BYE sip:a@b SIP/2.0\r\nCall-ID: x\r\n\r\n");
+});

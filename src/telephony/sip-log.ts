@@ -5,8 +5,12 @@ import type { SipTrace } from "../sip/stack.js";
 /** Digest responses prove knowledge of a password; the log keeps the header but not the proof. */
 const AUTH_LINE = /^((?:Proxy-)?Authorization:.*?\bresponse=")([0-9a-f]+)(")/gim;
 
+const HAS_AUTH = /authorization/i;
+
 /** Masks the secret parts of a raw SIP message before it is stored. */
 export function maskSecrets(raw: string): string {
+  // Most messages carry no credentials: a plain search spares them the line-by-line regex.
+  if (!HAS_AUTH.test(raw)) return raw;
   return raw.replace(AUTH_LINE, (_m, a: string, _secret: string, c: string) => `${a}[masked]${c}`);
 }
 
