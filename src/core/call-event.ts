@@ -48,7 +48,7 @@ export function callEvent(createdAt: number, type: CallEventType, data: Record<s
 }
 
 /** The data of `sip.in` / `sip.out` events: enough to draw a ladder and to read the message. */
-export interface SipEventData {
+export type SipEventData = {
   /** Start line, e.g. "INVITE sip:+14155550123@trunk.example" or "486 Busy Here". */
   readonly summary: string;
   readonly method?: string;
@@ -61,4 +61,4 @@ export interface SipEventData {
   readonly to: string;
   /** The whole message as sent or received (secrets in auth headers are masked). */
   readonly raw: string;
-}
+};
