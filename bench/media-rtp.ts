@@ -11,7 +11,8 @@
 // arrival, loss both ways, memory and CPU per call, event-loop utilisation and load average, and
 // the highest step that held p99 < 2 ms with no loss ("calls sustained").
 //
-//   node --import tsx bench/media-rtp.ts [--steps 250,500,750,1000] [--seconds 15] [--verbose]
+//   node --import tsx bench/media-rtp.ts [--steps 250,500,750,1000] [--seconds 15] [--verbose] [--profile DIR]
+//   (--profile: a V8 CPU profile of each step's Parley process, parley-<calls>.cpuprofile in DIR)
 //   (the children pin themselves with taskset; run it on an otherwise quiet machine)
 
 import { spawn, type ChildProcess } from "node:child_process";
@@ -39,6 +40,8 @@ export interface MediaBenchOptions {
   codec?: G711Law;
   /** Print each step's raw result as it finishes (the table is printed at the end either way). */
   verbose?: boolean;
+  /** Write a V8 CPU profile of each step's Parley process into this directory. */
+  profileDir?: string;
 }
 
 const PARLEY_CPU = 0;
@@ -393,9 +396,11 @@ class Child {
   private readonly inbox: unknown[] = [];
   private waiter: ((m: unknown) => void) | null = null;
   private exited: Error | null = null;
+  /** Resolves when the process has exited. */
+  readonly done: Promise<void>;
 
-  constructor(cpu: number | null, args: string[]) {
-    const node = [...process.execArgv, "--expose-gc", fileURLToPath(import.meta.url), ...args];
+  constructor(cpu: number | null, args: string[], nodeFlags: string[] = []) {
+    const node = [...process.execArgv, "--expose-gc", ...nodeFlags, fileURLToPath(import.meta.url), ...args];
     this.proc =
       cpu === null
         ? spawn(process.execPath, node, { stdio: ["ignore", "inherit", "inherit", "ipc"] })
@@ -407,10 +412,13 @@ class Child {
         w(m);
       } else this.inbox.push(m);
     });
-    this.proc.on("exit", (code) => {
-      this.exited = new Error(`${args.join(" ")} exited with ${code}`);
-      this.waiter?.(this.exited);
-    });
+    this.done = new Promise((resolve) =>
+      this.proc.on("exit", (code) => {
+        this.exited = new Error(`${args.join(" ")} exited with ${code}`);
+        this.waiter?.(this.exited);
+        resolve();
+      }),
+    );
   }
 
   /** The next message from the child. */
@@ -433,9 +441,10 @@ function cpuFor(cpu: number): number | null {
   return availableParallelism() > Math.max(PARLEY_CPU, PEER_CPU) ? cpu : null;
 }
 
-async function runStep(calls: number, seconds: number, warmup: number, codec: G711Law): Promise<StepResult> {
+async function runStep(calls: number, seconds: number, warmup: number, codec: G711Law, profileDir?: string): Promise<StepResult> {
   const peer = new Child(cpuFor(PEER_CPU), ["--role", "peer", String(calls), codec]);
-  const parley = new Child(cpuFor(PARLEY_CPU), ["--role", "parley", String(calls), codec]);
+  const profile = profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir, "--cpu-prof-name", `parley-${calls}.cpuprofile`] : [];
+  const parley = new Child(cpuFor(PARLEY_CPU), ["--role", "parley", String(calls), codec], profile);
   try {
     const { peers } = await peer.receive<{ peers: number[] }>();
     parley.send({ cmd: "open", peers });
@@ -452,6 +461,8 @@ async function runStep(calls: number, seconds: number, warmup: number, codec: G7
     await parley.receive();
     peer.send({ cmd: "close" });
     await peer.receive();
+    // Let both exit on their own (a CPU profile is written at exit).
+    await Promise.race([Promise.all([parley.done, peer.done]), waitMs(30_000)]);
     return { calls, parley: p, peer: q, load };
   } finally {
     parley.kill();
@@ -498,7 +509,7 @@ export async function runMediaBench(opts: MediaBenchOptions = {}): Promise<void>
   console.log(await noiseFloor(Math.min(10, seconds)));
   const results: StepResult[] = [];
   for (const n of steps) {
-    const r = await runStep(n, seconds, warmup, codec);
+    const r = await runStep(n, seconds, warmup, codec, opts.profileDir);
     results.push(r);
     if (opts.verbose) console.log(JSON.stringify(r));
   }
@@ -552,9 +563,11 @@ if (role !== undefined) {
 } else if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const steps = argValue("--steps")?.split(",").map(Number);
   const seconds = argValue("--seconds");
+  const profileDir = argValue("--profile");
   await runMediaBench({
     ...(steps ? { steps } : {}),
     ...(seconds ? { seconds: Number(seconds) } : {}),
+    ...(profileDir ? { profileDir } : {}),
     verbose: process.argv.includes("--verbose"),
   });
 }
