@@ -102,6 +102,8 @@ interface ParleyReport {
   rssKbPerCall: number;
   heapKbPerCall: number;
   cpuPctPerCall: number;
+  /** Share of that CPU time spent in the kernel (UDP send and receive, epoll, file writes). */
+  systemShare: number;
   elu: number;
 }
 
@@ -228,6 +230,7 @@ async function parleyRole(calls: number, codec: G711Law): Promise<void> {
     rssKbPerCall: (mem.rss - memBefore.rss) / 1024 / calls,
     heapKbPerCall: (mem.heapUsed - memBefore.heapUsed) / 1024 / calls,
     cpuPctPerCall: ((cpu.user + cpu.system) / 1000 / elapsedMs / calls) * 100,
+    systemShare: cpu.system / (cpu.user + cpu.system),
     elu: elu.utilization,
   };
   await tell(report);
@@ -513,11 +516,11 @@ export async function runMediaBench(opts: MediaBenchOptions = {}): Promise<void>
     results.push(r);
     if (opts.verbose) console.log(JSON.stringify(r));
   }
-  const head = ["calls", "send p50", "send p99", "arrive p50", "arrive p99", "lost in", "lost out", "skipped", "KB/call", "CPU%/call", "loop util", "peer util", "loadavg"];
+  const head = ["calls", "send p50", "send p99", "arrive p50", "arrive p99", "lost in", "lost out", "skipped", "KB/call", "CPU%/call", "kernel", "loop util", "peer util", "loadavg"];
   const widths = head.map((h) => Math.max(8, h.length));
   console.log("send/arrive: |interval − 20 ms| of Parley's outbound RTP in ms, at Parley's socket send and at the phone's arrival");
   console.log("lost in: phone → Parley (Parley's receive stats); lost out: Parley → phone (by sequence); skipped: frames Parley's pacer dropped (loop > 100 ms late)");
-  console.log("KB/call: Parley RSS growth / calls; CPU%/call: Parley process CPU time / wall time / calls; loop util: Parley event-loop utilisation; peer util: the phones' (if near 1, the peer limits the figures)");
+  console.log("KB/call: Parley RSS growth / calls; CPU%/call: Parley process CPU time / wall time / calls (kernel: the share of it in system time); loop util: Parley event-loop utilisation; peer util: the phones' (if near 1, the peer limits the figures)");
   console.log(row(head, widths));
   for (const r of results) {
     console.log(
@@ -533,6 +536,7 @@ export async function runMediaBench(opts: MediaBenchOptions = {}): Promise<void>
           r.parley.skipped + r.peer.timestampGaps,
           r.parley.rssKbPerCall.toFixed(0),
           r.parley.cpuPctPerCall.toFixed(3),
+          `${(100 * r.parley.systemShare).toFixed(0)}%`,
           r.parley.elu.toFixed(2),
           r.peer.elu.toFixed(2),
           r.load.toFixed(1),
