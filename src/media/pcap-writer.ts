@@ -2,7 +2,7 @@
 // sent and received: each datagram is wrapped in synthetic Ethernet + IPv4/IPv6 + UDP headers, and
 // stream data in TCP segments whose per-direction sequence numbers let Wireshark reassemble it.
 
-import { isIPv4, isIPv6 } from "node:net";
+import { isIPv4 } from "node:net";
 import { FileSink } from "./file-sink.js";
 
 /** An IP endpoint. */
@@ -51,7 +51,7 @@ function ipv6Bytes(address: string): Buffer {
   let a = address;
   const pct = a.indexOf("%");
   if (pct >= 0) a = a.slice(0, pct);
-  if (a.startsWith("::ffff:") && isIPv4(a.slice(7))) return Buffer.concat([Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]), ipv4Bytes(a.slice(7))]);
+  if (a.startsWith("::ffff:") && isIPv4(a.slice(7))) return mappedV6(ipv4Bytes(a.slice(7)));
   const [head = "", tail = ""] = a.split("::") as [string?, string?];
   const h = head ? head.split(":") : [];
   const t = a.includes("::") && tail ? tail.split(":") : [];
