@@ -1,37 +1,59 @@
-// Media plane load: N concurrent RTP call pairs on loopback in one process, G.711 20 ms frames both
-// ways, the Parley side of each pair recording a 2-channel WAV. Prints pacing jitter at the sender
-// and the receiver, loss, memory and CPU per call.
+// Media plane load: N concurrent connected calls, G.711 20 ms both ways, recording on. Two
+// processes per step, each pinned to its own core so that the phone side's work is not billed to
+// Parley:
+//   - parley (CPU 0): per call exactly what a connected SIP call runs — a SipLeg on a leased port
+//     pair (RtpSession with RTCP and the adaptive jitter buffer, the media-timeout ticker) and its
+//     CallEvidence (PCAP of every datagram, two-channel and mixed WAV recordings); the "agent"
+//     answers every played frame with a 20 ms frame of its own, keeping about 60 ms queued.
+//   - peer (CPU 1): one lightweight phone endpoint per call (bare UDP sockets, precomputed G.711
+//     frames, an RTCP receiver report every 5 s) that measures what arrives from Parley.
+// Prints per step Parley's outbound packet-interval jitter at its send time and at the phone's
+// arrival, loss both ways, memory and CPU per call, event-loop utilisation and load average, and
+// the highest step that held p99 < 2 ms with no loss ("calls sustained").
 //
-// Run pinned to one core, as the figures are per core (each step runs in a fresh child process,
-// which inherits the affinity):
-//   taskset -c 0 node --import tsx bench/media-rtp.ts [--steps 100,250,500,750] [--seconds 20] [--verbose]
+//   node --import tsx bench/media-rtp.ts [--steps 250,500,750,1000] [--seconds 15] [--verbose] [--profile DIR]
+//   (--profile: a V8 CPU profile of each step's Parley process, parley-<calls>.cpuprofile in DIR)
+//   (the children pin themselves with taskset; run it on an otherwise quiet machine)
 
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
+import { createSocket, type Socket } from "node:dgram";
 import { mkdtemp, rm } from "node:fs/promises";
-import { readFileSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { Pacer } from "../src/media/pacer.js";
-import { RtpSession, type PacketTapEntry } from "../src/media/rtp-session.js";
-import { WavWriter } from "../src/media/wav.js";
+import { g711Encode, g711PayloadType, type G711Law } from "../src/media/g711.js";
+import { Pacer, sharedPacer } from "../src/media/pacer.js";
+import { PortAllocator } from "../src/media/port-allocator.js";
+import { serializeRtcp } from "../src/media/rtcp-packet.js";
+import { RTP_HEADER_BYTES, writeRtpHeader } from "../src/media/rtp-packet.js";
+import { CallEvidence } from "../src/recording/call-evidence.js";
+import { SipLeg } from "../src/telephony/sip-leg.js";
 
 /** Options for `runMediaBench`. */
 export interface MediaBenchOptions {
-  /** Concurrent call pairs per step. */
+  /** Concurrent calls per step. */
   steps?: number[];
   /** Measured seconds per step (after a warm-up). */
   seconds?: number;
   warmupSeconds?: number;
-  codec?: "PCMU" | "PCMA";
-  /** Print one line per step as it finishes (the table is printed at the end either way). */
+  codec?: G711Law;
+  /** Print each step's raw result as it finishes (the table is printed at the end either way). */
   verbose?: boolean;
+  /** Write a V8 CPU profile of each step's Parley process into this directory. */
+  profileDir?: string;
 }
+
+const PARLEY_CPU = 0;
+const PEER_CPU = 1;
+// Below the ephemeral range and away from the ranges the test suites use (20000-20999, 25000-25999).
+const PARLEY_PORTS = "12000-15999";
+const PEER_PORTS = "16000-19999";
+const JITTER_GOAL_MS = 2;
 
 /** Histogram of |interval − 20 ms| at 10 µs resolution (up to 200 ms). */
 class DeviationHistogram {
-  private readonly bins = new Uint32Array(20000);
+  readonly bins = new Uint32Array(20000);
   count = 0;
   add(deviationMs: number): void {
     const i = Math.min(this.bins.length - 1, Math.round(Math.abs(deviationMs) * 100));
@@ -49,23 +71,56 @@ class DeviationHistogram {
   }
 }
 
-interface StepResult {
-  pairs: number;
-  sendP50: number;
-  sendP90: number;
-  sendP99: number;
-  recvP50: number;
-  recvP90: number;
-  recvP99: number;
-  rfcJitterMs: number;
+/** Per-stream interval tracking into one histogram, with flat arrays (no per-packet objects). */
+class IntervalMeter {
+  readonly hist = new DeviationHistogram();
+  measuring = false;
+  private readonly last: Float64Array;
+  constructor(streams: number) {
+    this.last = new Float64Array(streams).fill(-1);
+  }
+  mark(stream: number, nowMs: number): void {
+    const prev = this.last[stream]!;
+    this.last[stream] = nowMs;
+    if (this.measuring && prev >= 0) this.hist.add(nowMs - prev - 20);
+  }
+  summary(): { p50: number; p90: number; p99: number; n: number } {
+    return { p50: this.hist.percentile(0.5), p90: this.hist.percentile(0.9), p99: this.hist.percentile(0.99), n: this.hist.count };
+  }
+}
+
+/** What the parent tells a child, over the IPC channel. */
+type Command = { cmd: "open"; peers: number[] } | { cmd: "measure" } | { cmd: "report" } | { cmd: "close" };
+
+interface ParleyReport {
+  send: { p50: number; p90: number; p99: number; n: number };
   sent: number;
+  /** Peer → Parley, from Parley's receive statistics (since the call started). */
   lost: number;
-  lossPct: number;
+  expected: number;
   skipped: number;
-  memPerPairKb: number;
-  cpuPerPairPct: number;
+  rssKbPerCall: number;
+  heapKbPerCall: number;
+  cpuPctPerCall: number;
+  /** Share of that CPU time spent in the kernel (UDP send and receive, epoll, file writes). */
+  systemShare: number;
   elu: number;
-  /** The machine's 1-minute load average at the end of the step (other processes compete for the core). */
+}
+
+interface PeerReport {
+  arrival: { p50: number; p90: number; p99: number; n: number };
+  /** Parley → peer, by sequence number (since the first packet). */
+  lost: number;
+  expected: number;
+  /** Packets whose RTP timestamp skipped more than one frame: frames Parley never sent. */
+  timestampGaps: number;
+  elu: number;
+}
+
+interface StepResult {
+  calls: number;
+  parley: ParleyReport;
+  peer: PeerReport;
   load: number;
 }
 
@@ -74,226 +129,426 @@ function tone(ms: number): Int16Array {
   return Int16Array.from({ length: n }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000) * (0.6 + 0.4 * Math.sin(i / 4000))));
 }
 
-function gc(): void {
-  const g = (globalThis as { gc?: () => void }).gc;
-  if (g) g();
+/** A second of tone as 50 frames of 20 ms (views, so the send path sees the whole-frame case). */
+function toneFrames(): Int16Array[] {
+  const t = tone(1000);
+  return Array.from({ length: 50 }, (_, k) => t.subarray(k * 160, k * 160 + 160));
 }
 
 function waitMs(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function runStep(pairs: number, seconds: number, warmup: number, codec: "PCMU" | "PCMA", dir: string): Promise<StepResult> {
-  const source = tone(1000);
-  const pacer = new Pacer();
-  const sendHist = new DeviationHistogram();
-  const recvHist = new DeviationHistogram();
-  let measuring = false;
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+/** Sends one message to the parent (IPC) and resolves once it is handed over. */
+function tell(message: unknown): Promise<void> {
+  return new Promise((resolve, reject) => (process.send as NonNullable<typeof process.send>)(message, undefined, {}, (err) => (err ? reject(err) : resolve())));
+}
+
+/** Resolves with the next command from the parent. */
+function nextCommand(): Promise<Command> {
+  return new Promise((resolve) => process.once("message", (m) => resolve(m as Command)));
+}
+
+// ---------------------------------------------------------------- Parley side (CPU 0)
+
+async function parleyRole(calls: number, codec: G711Law): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), "parley-media-bench-"));
+  const open = await nextCommand();
+  if (open.cmd !== "open") throw new Error(`parley: expected open, got ${open.cmd}`);
+  const ports = PortAllocator.fromText(PARLEY_PORTS, "127.0.0.1");
+  if (!ports.ok) throw new Error(ports.error.message);
+  const frames = toneFrames();
+  const sendMeter = new IntervalMeter(calls);
   gc();
   const memBefore = process.memoryUsage();
-
-  const lastOut = new Map<number, number>();
-  const lastIn = new Map<number, number>();
-  // Sender pacing: the gap between two consecutive packets of one stream, against 20 ms.
-  const tapFor = (id: number) => (t: PacketTapEntry) => {
-    if (t.protocol !== "rtp") return;
-    const map = t.direction === "out" ? lastOut : lastIn;
-    const prev = map.get(id);
-    map.set(id, t.atMs);
-    if (measuring && prev !== undefined) (t.direction === "out" ? sendHist : recvHist).add(t.atMs - prev - 20);
-  };
-
-  const sessions: RtpSession[] = [];
-  const writers: WavWriter[] = [];
-  for (let i = 0; i < pairs; i++) {
-    const phone = await RtpSession.open({ codec, bind: { address: "127.0.0.1" }, pacer, tap: tapFor(2 * i), jitterBuffer: false });
-    const parley = await RtpSession.open({
+  const legs: SipLeg[] = [];
+  const evidence: CallEvidence[] = [];
+  for (let i = 0; i < calls; i++) {
+    const lease = await ports.allocator.allocate();
+    if (!lease.ok) throw new Error(lease.error.message);
+    // Outbound RTP is timed where it leaves: at the socket, whatever path led there (bench-only hook).
+    const socket = lease.lease.rtpSocket;
+    const send = socket.send.bind(socket) as (...args: unknown[]) => void;
+    (socket as { send: (...args: unknown[]) => void }).send = (...args: unknown[]) => {
+      sendMeter.mark(i, performance.now());
+      send(...args);
+    };
+    const ev = await CallEvidence.open(dir, `call-${i}`, "everything", Date.now());
+    const leg = await SipLeg.open({
+      lease: lease.lease,
+      remote: { address: "127.0.0.1", port: open.peers[i]! },
       codec,
-      bind: { address: "127.0.0.1" },
-      remote: phone.local,
-      remoteRtcp: phone.localRtcp,
-      pacer,
-      tap: tapFor(2 * i + 1),
-      jitterBuffer: { mode: "adaptive", depthFrames: 3 },
+      telephoneEventPt: 101,
+      evidence: ev,
+      timeouts: { initialMs: 600_000, afterMs: 600_000 },
     });
-    phone.setRemote(parley.local, parley.localRtcp);
-    const wav = await WavWriter.create(join(dir, `call-${i}.wav`), 8000, 2);
-    let offPhone = (i * 37) % 50;
-    let offParley = (i * 11) % 50;
-    const frameAt = (k: number) => source.subarray((k % 50) * 160, (k % 50) * 160 + 160);
-    // Each side keeps about 60 ms queued; the Parley side records caller (left) and its own audio (right).
-    phone.on((e) => {
-      if (e.type === "first-packet" || (e.type === "audio" && phone.queuedMs < 60)) phone.sendAudio(frameAt(offPhone++));
+    let next = (i * 11) % 50;
+    // The agent: a 20 ms frame for every frame played, about 60 ms kept queued (as TTS playout does).
+    leg.on((e) => {
+      if (e.type === "audio" && leg.queuedMs < 60) leg.sendAudio(frames[next++ % 50]!);
     });
-    parley.on((e) => {
-      if (e.type !== "audio") return;
-      const mine = frameAt(offParley++);
-      if (parley.queuedMs < 60) parley.sendAudio(mine);
-      wav.writeStereo(e.pcm, mine);
-    });
-    phone.sendAudio(frameAt(offPhone++));
-    parley.sendAudio(frameAt(offParley++));
-    sessions.push(phone, parley);
-    writers.push(wav);
+    for (let k = 0; k < 3; k++) leg.sendAudio(frames[next++ % 50]!);
+    legs.push(leg);
+    evidence.push(ev);
   }
+  const pacer = sharedPacer();
+  await tell({ ready: true });
 
-  await waitMs(warmup * 1000);
-  const sentBefore = sessions.reduce((n, s) => n + s.stats().sent.packets, 0);
+  await nextCommand(); // measure
   const skippedBefore = pacer.skipped;
-  measuring = true;
+  const sentBefore = legs.reduce((n, l) => n + l.stats().sent.packets, 0);
+  sendMeter.measuring = true;
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
   const t0 = performance.now();
-  await waitMs(seconds * 1000);
+
+  await nextCommand(); // report
   const elapsedMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0);
-  measuring = false;
-  const memAfter = process.memoryUsage();
-
+  sendMeter.measuring = false;
+  const mem = process.memoryUsage();
   let lost = 0;
   let expected = 0;
-  let jitterSum = 0;
-  for (const s of sessions) {
-    const st = s.stats();
+  let sent = -sentBefore;
+  for (const l of legs) {
+    const st = l.stats();
     lost += st.received.lost;
     expected += st.received.expected;
-    jitterSum += st.received.jitterMs;
+    sent += st.sent.packets;
   }
-  const sent = sessions.reduce((n, s) => n + s.stats().sent.packets, 0) - sentBefore;
-  const skipped = pacer.skipped - skippedBefore;
-  await Promise.all(sessions.map((s) => s.close()));
-  await Promise.all(writers.map((w) => w.close()));
-  return {
-    pairs,
-    sendP50: sendHist.percentile(0.5),
-    sendP90: sendHist.percentile(0.9),
-    sendP99: sendHist.percentile(0.99),
-    recvP50: recvHist.percentile(0.5),
-    recvP90: recvHist.percentile(0.9),
-    recvP99: recvHist.percentile(0.99),
-    rfcJitterMs: jitterSum / sessions.length,
+  const report: ParleyReport = {
+    send: sendMeter.summary(),
     sent,
     lost,
-    lossPct: expected ? (100 * lost) / expected : 0,
-    skipped,
-    memPerPairKb: (memAfter.rss - memBefore.rss) / 1024 / pairs,
-    cpuPerPairPct: ((cpu.user + cpu.system) / 1000 / elapsedMs / pairs) * 100,
+    expected,
+    skipped: pacer.skipped - skippedBefore,
+    rssKbPerCall: (mem.rss - memBefore.rss) / 1024 / calls,
+    heapKbPerCall: (mem.heapUsed - memBefore.heapUsed) / 1024 / calls,
+    cpuPctPerCall: ((cpu.user + cpu.system) / 1000 / elapsedMs / calls) * 100,
+    systemShare: cpu.system / (cpu.user + cpu.system),
     elu: elu.utilization,
-    load: loadavg()[0] ?? 0,
   };
+  await tell(report);
+
+  await nextCommand(); // close
+  await Promise.all(legs.map((l) => l.close()));
+  await Promise.all(evidence.map((e) => e.close()));
+  await rm(dir, { recursive: true, force: true });
+  await tell({ closed: true });
 }
 
-/** The noise floor of this machine: no-op frame clocks on the same pacer, no sockets, no audio. */
-async function pacerBaseline(streams: number, seconds: number): Promise<string> {
+// ---------------------------------------------------------------- phone side (CPU 1)
+
+/** One phone's RTP endpoint: sends G.711 frames to where Parley's packets come from, counts what arrives. */
+class PhoneEndpoint {
+  private readonly ssrc = (Math.random() * 0x100000000) >>> 0;
+  private seq = (Math.random() * 0x10000) | 0;
+  private sentAny = false;
+  private ts = (Math.random() * 0x100000000) >>> 0;
+  private frame: number;
+  private remotePort = 0;
+  private remoteAddress = "";
+  // Parley → phone sequence accounting (RFC 3550 A.1 without probation: the peer is trusted).
+  private baseSeq = -1;
+  private maxExt = -1;
+  private lastTs = 0;
+  received = 0;
+  timestampGaps = 0;
+
+  constructor(
+    readonly index: number,
+    private readonly rtp: Socket,
+    private readonly rtcp: Socket,
+    private readonly payloads: Buffer[],
+    private readonly payloadType: number,
+    meter: IntervalMeter,
+  ) {
+    this.frame = (index * 37) % payloads.length;
+    rtp.on("message", (msg, rinfo) => {
+      meter.mark(index, performance.now());
+      if (this.remotePort === 0) {
+        this.remotePort = rinfo.port;
+        this.remoteAddress = rinfo.address;
+      }
+      this.count(msg);
+    });
+    rtcp.on("message", () => undefined);
+  }
+
+  private count(msg: Buffer): void {
+    if (msg.length < RTP_HEADER_BYTES) return;
+    const seq = msg.readUInt16BE(2);
+    const ts = msg.readUInt32BE(4);
+    this.received++;
+    if (this.maxExt < 0) {
+      this.baseSeq = seq;
+      this.maxExt = seq;
+      this.lastTs = ts;
+      return;
+    }
+    const delta = (seq - (this.maxExt & 0xffff) + 0x10000) & 0xffff;
+    if (delta === 0 || delta >= 0x8000) return; // duplicate or reordered: counted, not a new maximum
+    if (delta === 1 && ((ts - this.lastTs) >>> 0) > 160) this.timestampGaps++;
+    this.maxExt += delta;
+    this.lastTs = ts;
+  }
+
+  /** Parley → phone packets missing so far. */
+  get lost(): number {
+    return this.maxExt < 0 ? 0 : Math.max(0, this.maxExt - this.baseSeq + 1 - this.received);
+  }
+
+  get expected(): number {
+    return this.maxExt < 0 ? 0 : this.maxExt - this.baseSeq + 1;
+  }
+
+  /** One 20 ms frame (once Parley's first packet told us where to send). */
+  tick(): void {
+    if (this.remotePort === 0) return;
+    const payload = this.payloads[this.frame++ % this.payloads.length]!;
+    const packet = Buffer.allocUnsafe(RTP_HEADER_BYTES + payload.length);
+    writeRtpHeader(packet, !this.sentAny, this.payloadType, this.seq, this.ts, this.ssrc);
+    this.sentAny = true;
+    payload.copy(packet, RTP_HEADER_BYTES);
+    this.seq = (this.seq + 1) & 0xffff;
+    this.ts = (this.ts + 160) >>> 0;
+    this.rtp.send(packet, this.remotePort, this.remoteAddress);
+  }
+
+  /** An RTCP receiver report with the CNAME, as a phone sends every few seconds. */
+  report(): void {
+    if (this.remotePort === 0) return;
+    const rr = serializeRtcp([
+      { type: "rr", ssrc: this.ssrc, reports: [] },
+      { type: "sdes", chunks: [{ ssrc: this.ssrc, items: [{ type: 1, text: `phone-${this.index}@bench` }] }] },
+    ]);
+    this.rtcp.send(rr, this.remotePort + 1, this.remoteAddress);
+  }
+}
+
+async function peerRole(calls: number, codec: G711Law): Promise<void> {
+  const ports = PortAllocator.fromText(PEER_PORTS, "127.0.0.1");
+  if (!ports.ok) throw new Error(ports.error.message);
+  const payloads = toneFrames().map((f) => g711Encode(codec, f));
+  const meter = new IntervalMeter(calls);
   const pacer = new Pacer();
-  const hist = new DeviationHistogram();
-  const handles = [];
-  for (let i = 0; i < streams; i++) {
-    let last: number | null = null;
-    handles.push(
-      pacer.add(20, () => {
-        const t = performance.now();
-        if (last !== null) hist.add(t - last - 20);
-        last = t;
+  const phones: PhoneEndpoint[] = [];
+  const localPorts: number[] = [];
+  const released: Array<() => void> = [];
+  for (let i = 0; i < calls; i++) {
+    const lease = await ports.allocator.allocate();
+    if (!lease.ok) throw new Error(lease.error.message);
+    const phone = new PhoneEndpoint(i, lease.lease.rtpSocket, lease.lease.rtcpSocket as Socket, payloads, g711PayloadType(codec), meter);
+    phones.push(phone);
+    localPorts.push(lease.lease.rtpPort);
+    released.push(lease.lease.release);
+    let n = 0;
+    const h = pacer.add(20, () => {
+      phone.tick();
+      // Every 5 s, spread over the calls by their index.
+      if ((n++ + i) % 250 === 0) phone.report();
+    });
+    released.push(h.stop);
+  }
+  await tell({ peers: localPorts });
+
+  await nextCommand(); // measure
+  meter.measuring = true;
+  const elu0 = performance.eventLoopUtilization();
+
+  await nextCommand(); // report
+  const elu = performance.eventLoopUtilization(elu0);
+  meter.measuring = false;
+  const report: PeerReport = {
+    arrival: meter.summary(),
+    lost: phones.reduce((n, p) => n + p.lost, 0),
+    expected: phones.reduce((n, p) => n + p.expected, 0),
+    timestampGaps: phones.reduce((n, p) => n + p.timestampGaps, 0),
+    elu: elu.utilization,
+  };
+  await tell(report);
+
+  await nextCommand(); // close
+  for (const r of released) r();
+  await tell({ closed: true });
+}
+
+// ---------------------------------------------------------------- noise floor
+
+/** No-op frame clocks on one pacer, no sockets, no audio: what this core's scheduling alone costs. */
+async function floorRole(streams: number, seconds: number): Promise<void> {
+  const pacer = new Pacer();
+  const meter = new IntervalMeter(streams);
+  meter.measuring = true;
+  const handles = Array.from({ length: streams }, (_, i) => pacer.add(20, () => meter.mark(i, performance.now())));
+  await waitMs(seconds * 1000);
+  for (const h of handles) h.stop();
+  await tell(meter.summary());
+}
+
+// ---------------------------------------------------------------- orchestration
+
+/** A child process pinned to `cpu`, talking over IPC. */
+class Child {
+  private readonly proc: ChildProcess;
+  private readonly inbox: unknown[] = [];
+  private waiter: ((m: unknown) => void) | null = null;
+  private exited: Error | null = null;
+  /** Resolves when the process has exited. */
+  readonly done: Promise<void>;
+
+  constructor(cpu: number | null, args: string[], nodeFlags: string[] = []) {
+    const node = [...process.execArgv, "--expose-gc", ...nodeFlags, fileURLToPath(import.meta.url), ...args];
+    this.proc =
+      cpu === null
+        ? spawn(process.execPath, node, { stdio: ["ignore", "inherit", "inherit", "ipc"] })
+        : spawn("taskset", ["-c", String(cpu), process.execPath, ...node], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    this.proc.on("message", (m) => {
+      if (this.waiter) {
+        const w = this.waiter;
+        this.waiter = null;
+        w(m);
+      } else this.inbox.push(m);
+    });
+    this.done = new Promise((resolve) =>
+      this.proc.on("exit", (code) => {
+        this.exited = new Error(`${args.join(" ")} exited with ${code}`);
+        this.waiter?.(this.exited);
+        resolve();
       }),
     );
   }
-  await waitMs(seconds * 1000);
-  for (const h of handles) h.stop();
-  return `noise floor (${streams} no-op frame clocks, ${seconds} s): interval deviation p50 ${hist.percentile(0.5).toFixed(2)} / p90 ${hist.percentile(0.9).toFixed(2)} / p99 ${hist.percentile(0.99).toFixed(2)} ms, load ${(loadavg()[0] ?? 0).toFixed(1)}`;
+
+  /** The next message from the child. */
+  async receive<T>(): Promise<T> {
+    const m = this.inbox.length > 0 ? this.inbox.shift() : await new Promise<unknown>((resolve) => (this.exited ? resolve(this.exited) : (this.waiter = resolve)));
+    if (m instanceof Error) throw m;
+    return m as T;
+  }
+
+  send(c: Command): void {
+    this.proc.send(c);
+  }
+
+  kill(): void {
+    if (this.proc.exitCode === null) this.proc.kill();
+  }
 }
 
-function pinnedNote(): string {
+function cpuFor(cpu: number): number | null {
+  return availableParallelism() > Math.max(PARLEY_CPU, PEER_CPU) ? cpu : null;
+}
+
+async function runStep(calls: number, seconds: number, warmup: number, codec: G711Law, profileDir?: string): Promise<StepResult> {
+  const peer = new Child(cpuFor(PEER_CPU), ["--role", "peer", String(calls), codec]);
+  const profile = profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir, "--cpu-prof-name", `parley-${calls}.cpuprofile`] : [];
+  const parley = new Child(cpuFor(PARLEY_CPU), ["--role", "parley", String(calls), codec], profile);
   try {
-    const m = /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync("/proc/self/status", "utf8"));
-    const list = m?.[1] ?? "?";
-    return /^\d+$/.test(list) ? `pinned to CPU ${list}` : `NOT pinned (CPUs ${list}); run under taskset -c 0 for per-core figures`;
-  } catch {
-    return "CPU affinity unknown";
+    const { peers } = await peer.receive<{ peers: number[] }>();
+    parley.send({ cmd: "open", peers });
+    await parley.receive();
+    await waitMs(warmup * 1000);
+    parley.send({ cmd: "measure" });
+    peer.send({ cmd: "measure" });
+    await waitMs(seconds * 1000);
+    parley.send({ cmd: "report" });
+    peer.send({ cmd: "report" });
+    const [p, q] = await Promise.all([parley.receive<ParleyReport>(), peer.receive<PeerReport>()]);
+    const load = loadavg()[0] ?? 0;
+    parley.send({ cmd: "close" });
+    await parley.receive();
+    peer.send({ cmd: "close" });
+    await peer.receive();
+    // Let both exit on their own (a CPU profile is written at exit).
+    await Promise.race([Promise.all([parley.done, peer.done]), waitMs(30_000)]);
+    return { calls, parley: p, peer: q, load };
+  } finally {
+    parley.kill();
+    peer.kill();
   }
+}
+
+async function noiseFloor(seconds: number): Promise<string> {
+  const streams = 500;
+  const cpus = [PARLEY_CPU, PEER_CPU];
+  const kids = cpus.map((c) => new Child(cpuFor(c), ["--role", "floor", String(streams), String(seconds)]));
+  const results = await Promise.all(kids.map((k) => k.receive<{ p50: number; p90: number; p99: number }>()));
+  const parts = results.map((r, i) => `CPU ${cpus[i]} p50 ${r.p50.toFixed(2)} / p90 ${r.p90.toFixed(2)} / p99 ${r.p99.toFixed(2)} ms`);
+  return `noise floor (${streams} no-op frame clocks per core, ${seconds} s, |interval − 20 ms|): ${parts.join("; ")}; load ${(loadavg()[0] ?? 0).toFixed(1)}`;
 }
 
 function row(cells: Array<string | number>, widths: number[]): string {
   return cells.map((c, i) => String(c).padStart(widths[i] ?? 10)).join("  ");
 }
 
+function meetsGoal(r: StepResult): boolean {
+  return (
+    r.parley.send.p99 < JITTER_GOAL_MS &&
+    r.peer.arrival.p99 < JITTER_GOAL_MS &&
+    r.parley.lost === 0 &&
+    r.peer.lost === 0 &&
+    r.parley.skipped === 0 &&
+    r.peer.timestampGaps === 0
+  );
+}
+
 /** Runs the ramp and prints the table. */
 export async function runMediaBench(opts: MediaBenchOptions = {}): Promise<void> {
-  const steps = opts.steps ?? [100, 250, 500, 750];
-  const seconds = opts.seconds ?? 20;
+  const steps = opts.steps ?? [250, 500, 750, 1000];
+  const seconds = opts.seconds ?? 15;
   const warmup = opts.warmupSeconds ?? 3;
   const codec = opts.codec ?? "PCMU";
-  console.log(`media-rtp: ${codec} 20 ms, ${seconds} s per step after ${warmup} s warm-up, ${pinnedNote()}, node ${process.version}`);
-  console.log("a 'pair' is one call: a phone-side and a Parley-side RtpSession (both in this process), RTCP on, Parley side with adaptive jitter buffer + 2-ch WAV");
-  console.log(await pacerBaseline(500, Math.min(10, seconds)));
+  const pinned = cpuFor(PEER_CPU) !== null;
+  console.log(
+    `media-rtp: ${codec} 20 ms, ${seconds} s per step after ${warmup} s warm-up, node ${process.version}; ` +
+      (pinned ? `Parley pinned to CPU ${PARLEY_CPU}, phones to CPU ${PEER_CPU}` : "NOT pinned (fewer than 2 CPUs): Parley and phones share the machine"),
+  );
+  console.log("a call = a SipLeg (RtpSession with RTCP, adaptive jitter buffer, media-timeout ticker) + CallEvidence (PCAP, 2-channel and mixed WAV) in the Parley process, and a phone endpoint in the peer process");
+  console.log(await noiseFloor(Math.min(10, seconds)));
   const results: StepResult[] = [];
   for (const n of steps) {
-    // Each step in a fresh process (same CPU affinity): memory and GC state do not carry over.
-    const r = await runStepInChild(n, seconds, warmup, codec);
+    const r = await runStep(n, seconds, warmup, codec, opts.profileDir);
     results.push(r);
     if (opts.verbose) console.log(JSON.stringify(r));
   }
-  const head = ["pairs", "sessions", "send p50", "send p90", "send p99", "recv p50", "recv p90", "recv p99", "RFC3550 J", "sent pkts", "lost", "loss %", "skipped", "KB/pair", "CPU%/pair", "loop util", "loadavg"];
-  const widths = head.map((h) => Math.max(9, h.length));
-  console.log("jitter columns: |packet interval − 20 ms| in ms (send: at the sender's send time; recv: at arrival); RFC3550 J: mean interarrival jitter (ms)");
-  console.log("skipped: frames the pacer dropped because the event loop was > 100 ms late; CPU%/pair: process CPU time / wall time / pairs");
+  const head = ["calls", "send p50", "send p99", "arrive p50", "arrive p99", "lost in", "lost out", "skipped", "KB/call", "CPU%/call", "kernel", "loop util", "peer util", "loadavg"];
+  const widths = head.map((h) => Math.max(8, h.length));
+  console.log("send/arrive: |interval − 20 ms| of Parley's outbound RTP in ms, at Parley's socket send and at the phone's arrival");
+  console.log("lost in: phone → Parley (Parley's receive stats); lost out: Parley → phone (by sequence); skipped: frames Parley's pacer dropped (loop > 100 ms late)");
+  console.log("KB/call: Parley RSS growth / calls; CPU%/call: Parley process CPU time / wall time / calls (kernel: the share of it in system time); loop util: Parley event-loop utilisation; peer util: the phones' (if near 1, the peer limits the figures)");
   console.log(row(head, widths));
   for (const r of results) {
     console.log(
       row(
         [
-          r.pairs,
-          r.pairs * 2,
-          r.sendP50.toFixed(2),
-          r.sendP90.toFixed(2),
-          r.sendP99.toFixed(2),
-          r.recvP50.toFixed(2),
-          r.recvP90.toFixed(2),
-          r.recvP99.toFixed(2),
-          r.rfcJitterMs.toFixed(2),
-          r.sent,
-          r.lost,
-          r.lossPct.toFixed(3),
-          r.skipped,
-          r.memPerPairKb.toFixed(0),
-          r.cpuPerPairPct.toFixed(3),
-          r.elu.toFixed(2),
+          r.calls,
+          r.parley.send.p50.toFixed(2),
+          r.parley.send.p99.toFixed(2),
+          r.peer.arrival.p50.toFixed(2),
+          r.peer.arrival.p99.toFixed(2),
+          r.parley.lost,
+          r.peer.lost,
+          r.parley.skipped + r.peer.timestampGaps,
+          r.parley.rssKbPerCall.toFixed(0),
+          r.parley.cpuPctPerCall.toFixed(3),
+          `${(100 * r.parley.systemShare).toFixed(0)}%`,
+          r.parley.elu.toFixed(2),
+          r.peer.elu.toFixed(2),
           r.load.toFixed(1),
         ],
         widths,
       ),
     );
   }
-}
-
-function runStepInChild(pairs: number, seconds: number, warmup: number, codec: "PCMU" | "PCMA"): Promise<StepResult> {
-  return new Promise((resolve, reject) => {
-    const script = fileURLToPath(import.meta.url);
-    const child = spawn(process.execPath, [...process.execArgv, script, "--child", String(pairs), String(seconds), String(warmup), codec], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      const line = out.split("\n").find((l) => l.startsWith("{"));
-      if (code !== 0 || !line) reject(new Error(`bench step ${pairs} exited ${code}: ${out}`));
-      else resolve(JSON.parse(line) as StepResult);
-    });
-  });
-}
-
-/** One step in this process: prints its result as one JSON line. */
-async function childStep(args: string[]): Promise<void> {
-  const [pairs, seconds, warmup, codec] = args;
-  const dir = await mkdtemp(join(tmpdir(), "parley-media-bench-"));
-  try {
-    const r = await runStep(Number(pairs), Number(seconds), Number(warmup), codec === "PCMA" ? "PCMA" : "PCMU", dir);
-    console.log(JSON.stringify(r));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const best = results.filter(meetsGoal).reduce<number | null>((m, r) => (m === null || r.calls > m ? r.calls : m), null);
+  console.log(
+    `calls sustained: ${best ?? `none of ${steps.join(", ")}`} (goal: p99 < ${JITTER_GOAL_MS} ms at send and at arrival, no loss either way, no skipped frames; ≥ 500 per core)`,
+  );
 }
 
 function argValue(name: string): string | undefined {
@@ -301,15 +556,22 @@ function argValue(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-const childAt = process.argv.indexOf("--child");
-if (childAt >= 0) {
-  await childStep(process.argv.slice(childAt + 1));
+const role = argValue("--role");
+if (role !== undefined) {
+  const [a = "0", b = "PCMU"] = process.argv.slice(process.argv.indexOf("--role") + 2);
+  const codec: G711Law = b === "PCMA" ? "PCMA" : "PCMU";
+  if (role === "parley") await parleyRole(Number(a), codec);
+  else if (role === "peer") await peerRole(Number(a), codec);
+  else await floorRole(Number(a), Number(b));
+  process.disconnect?.();
 } else if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const steps = argValue("--steps")?.split(",").map(Number);
   const seconds = argValue("--seconds");
+  const profileDir = argValue("--profile");
   await runMediaBench({
     ...(steps ? { steps } : {}),
     ...(seconds ? { seconds: Number(seconds) } : {}),
+    ...(profileDir ? { profileDir } : {}),
     verbose: process.argv.includes("--verbose"),
   });
 }

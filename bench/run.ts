@@ -14,7 +14,7 @@ const BENCHES: Bench[] = [
   { name: "turn-latency", what: "end of user speech → first agent audio (instant LLM, embedded TTS)", run: async () => {
     await (await import("./turn-latency.js")).runTurnLatencyBench();
   } },
-  { name: "media", what: "concurrent RTP sessions on one core (G.711, 20 ms, recording on)", run: async () => (await import("./media-rtp.js")).runMediaBench() },
+  { name: "media", what: "concurrent connected calls on one core (G.711, 20 ms both ways, recording on; phones on another core)", run: async () => (await import("./media-rtp.js")).runMediaBench() },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

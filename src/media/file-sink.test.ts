@@ -29,3 +29,26 @@ test("small, chunk-sized and large writes land in order, and the header patch go
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("claimed space is written where it was claimed, also when larger than a chunk", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "parley-sink-"));
+  try {
+    const path = join(dir, "out.bin");
+    const sink = await FileSink.create(path, 16);
+    const expected: number[] = [];
+    let v = 1;
+    for (const size of [5, 10, 3, 16, 40, 1]) {
+      const space = sink.claim(size);
+      assert.equal(space.length, size);
+      for (let i = 0; i < size; i++) space[i] = v++ & 0xff;
+      expected.push(...space);
+      sink.write(Buffer.from([0xaa]));
+      expected.push(0xaa);
+    }
+    assert.equal(sink.bytes, expected.length);
+    await sink.close();
+    assert.deepEqual([...(await readFile(path))], expected);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

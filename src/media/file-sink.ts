@@ -42,6 +42,25 @@ export class FileSink {
     this.used += data.length;
   }
 
+  /**
+   * Appends `bytes` that the caller fills in place, synchronously, before it yields (a record is
+   * built straight into the chunk: no per-record buffer, no copy). Returns the space to fill.
+   */
+  claim(bytes: number): Buffer {
+    if (this.failure) throw this.failure;
+    this.bytes += bytes;
+    if (this.used + bytes > this.chunkBytes) this.flush();
+    if (bytes >= this.chunkBytes) {
+      // Too large for a chunk: its own buffer, whose write runs after the caller has filled it.
+      const own = Buffer.allocUnsafe(bytes);
+      this.enqueue(own, null);
+      return own;
+    }
+    const at = this.used;
+    this.used += bytes;
+    return this.chunk.subarray(at, at + bytes);
+  }
+
   private enqueue(data: Buffer, recycle: Buffer | null): void {
     this.chain = this.chain.then(async () => {
       let off = 0;

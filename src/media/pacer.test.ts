@@ -50,3 +50,23 @@ test("many streams share one clock and are spread over phase slots", async () =>
   assert.ok(phases.size >= 10, `only ${phases.size} distinct phases`);
   assert.ok(counts.every((c) => c === 5));
 });
+
+test("streams that come after others left fill the emptied phase slots first", () => {
+  const pacer = new Pacer({ slotMs: 1 });
+  const phaseOf = (h: { startMs: number }) => Math.round(h.startMs) % 20;
+  let live = Array.from({ length: 60 }, () => pacer.add(20, () => undefined));
+  try {
+    // Calls end unevenly: every stream in phases 0-9 stops.
+    for (const h of live) if (phaseOf(h) < 10) h.stop();
+    live = live.filter((h) => phaseOf(h) >= 10);
+    const added = Array.from({ length: 30 }, () => pacer.add(20, () => undefined));
+    live.push(...added);
+    assert.ok(added.every((h) => phaseOf(h) < 10), "new streams go to the emptied phases");
+    const perPhase = new Array<number>(20).fill(0);
+    for (const h of live) perPhase[phaseOf(h)]!++;
+    assert.deepEqual(perPhase, new Array<number>(20).fill(3));
+  } finally {
+    for (const h of live) h.stop();
+  }
+  assert.equal(pacer.size, 0);
+});

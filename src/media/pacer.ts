@@ -53,11 +53,30 @@ export class Pacer {
     this.maxCatchUp = opts.maxCatchUpFrames ?? 5;
   }
 
-  /** Registers a stream ticking every `intervalMs`, starting at the next free phase slot. */
+  /**
+   * The phase (ms within the interval) with the fewest streams of that interval, so that sends stay
+   * spread as calls come and go; among equals, the one after the previous choice (round robin).
+   */
+  private quietestPhase(intervalMs: number): number {
+    const slotCount = Math.max(1, Math.floor(intervalMs / this.slotMs));
+    let best = 0;
+    let bestCount = Infinity;
+    for (let k = 0; k < slotCount; k++) {
+      const phase = ((this.nextSlot + k) % slotCount) * this.slotMs;
+      const count = this.slots.get(`${intervalMs}/${phase}`)?.entries.length ?? 0;
+      if (count < bestCount) {
+        best = phase;
+        bestCount = count;
+      }
+    }
+    this.nextSlot = (best / this.slotMs + 1) % slotCount;
+    return best;
+  }
+
+  /** Registers a stream ticking every `intervalMs`, starting in the phase slot with the fewest streams. */
   add(intervalMs: number, tick: PacerTick): PacerHandle {
     const now = performance.now();
-    const slotCount = Math.max(1, Math.floor(intervalMs / this.slotMs));
-    const phase = (this.nextSlot++ % slotCount) * this.slotMs;
+    const phase = this.quietestPhase(intervalMs);
     const base = Math.ceil(now / intervalMs) * intervalMs;
     let start = base + phase;
     if (start - now > intervalMs) start -= intervalMs;

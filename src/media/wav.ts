@@ -77,8 +77,8 @@ export class WavWriter {
     if (this.channels !== 2) throw new Error("writeStereo needs a 2-channel WavWriter");
     if (this.closed) throw new Error("WavWriter is closed");
     const n = Math.max(left.length, right.length);
-    // Straight into a (pooled) Buffer: one small allocation per frame, no typed-array backing store.
-    const out = Buffer.allocUnsafe(n * 4);
+    // Interleaved straight into the file buffer: no intermediate buffer per block.
+    const out = this.sink.claim(n * 4);
     if (LITTLE_ENDIAN && out.byteOffset % 2 === 0) {
       const view = new Int16Array(out.buffer, out.byteOffset, n * 2);
       for (let i = 0; i < n; i++) {
@@ -91,7 +91,6 @@ export class WavWriter {
         out.writeInt16LE(right[i] ?? 0, 4 * i + 2);
       }
     }
-    this.sink.write(out);
     this.frames += n;
   }
 

@@ -22,6 +22,17 @@ export interface SipCapture {
 }
 
 /**
+ * One decoded frame, shared by every call: the recorder copies it at once. Two frames per call
+ * every 20 ms would otherwise each be a fresh typed array with its own backing store.
+ */
+let scratch = new Int16Array(160);
+
+function decodeScratch(samples: number): Int16Array {
+  if (scratch.length !== samples) scratch = new Int16Array(samples);
+  return scratch;
+}
+
+/**
  * A call's evidence files: the PCAP of its SIP and RTP, and its recordings. What is kept follows
  * the call's data-storage setting: everything → PCAP and recordings; otherwise none.
  */
@@ -69,7 +80,7 @@ export class CallEvidence {
     if (!this.recorder || t.protocol !== "rtp") return;
     const p = parseRtp(t.data);
     if (!p.ok || (p.packet.payloadType !== 0 && p.packet.payloadType !== 8)) return;
-    const pcm = g711Decode(p.packet.payloadType === 0 ? "PCMU" : "PCMA", p.packet.payload);
+    const pcm = g711Decode(p.packet.payloadType === 0 ? "PCMU" : "PCMA", p.packet.payload, decodeScratch(p.packet.payload.length));
     if (t.direction === "in") this.recorder.user(pcm, t.atMs);
     else this.recorder.agent(pcm, t.atMs);
   }

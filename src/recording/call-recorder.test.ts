@@ -8,6 +8,23 @@ import { CallRecorder } from "./call-recorder.js";
 
 const frame = (v: number) => new Int16Array(160).fill(v);
 
+/** The samples of a WAV file the recorder wrote (interleaved when stereo). */
+function samplesOf(path: string): Int16Array {
+  const w = readWav(readFileSync(path));
+  if (!w.ok) throw new Error(w.error);
+  return w.wav.samples;
+}
+
+/** Runs `body` with a fresh directory, removed afterwards. */
+async function inDir(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "rec-"));
+  try {
+    await body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 test("user and agent land on their channels at their times; the mix holds both", async () => {
   const dir = mkdtempSync(join(tmpdir(), "rec-"));
   try {
@@ -34,3 +51,47 @@ test("user and agent land on their channels at their times; the mix holds both",
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a track with nothing to say is silent, whatever another call's recording wrote before", () =>
+  inDir(async (dir) => {
+    const t0 = 2_000_000;
+    const loud = await CallRecorder.create(join(dir, "a.wav"), join(dir, "am.wav"), t0);
+    for (let i = 0; i < 150; i++) {
+      loud.user(frame(1200), t0 + i * 20);
+      loud.agent(frame(-1500), t0 + i * 20);
+    }
+    await loud.close();
+    const quiet = await CallRecorder.create(join(dir, "b.wav"), join(dir, "bm.wav"), t0);
+    for (let i = 0; i < 150; i++) quiet.user(frame(700), t0 + i * 20); // the agent never speaks
+    await quiet.close();
+    const agent = samplesOf(join(dir, "b.wav")).filter((_, i) => i % 2 === 1);
+    assert.equal(agent.length, 3 * 8000);
+    assert.ok(agent.every((v) => v === 0), "the agent channel is all silence");
+    assert.ok(samplesOf(join(dir, "bm.wav")).every((v) => v === 700));
+  }));
+
+test("frames keep their places over many seconds, across a long gap and a block longer than the buffer", () =>
+  inDir(async (dir) => {
+    const t0 = 3_000_000;
+    const r = await CallRecorder.create(join(dir, "s.wav"), join(dir, "m.wav"), t0);
+    for (let k = 0; k < 300; k++) {
+      r.user(frame(k + 1), t0 + k * 20); // 0–6 s, every frame its own value
+      if (k < 100 || k >= 225) r.agent(frame(-(k + 1)), t0 + k * 20); // silent from 2 s to 4.5 s
+    }
+    await r.close();
+    const s = samplesOf(join(dir, "s.wav"));
+    assert.equal(s.length, 2 * 300 * 160);
+    for (let i = 0; i < 300 * 160; i++) {
+      const k = Math.floor(i / 160);
+      const [user, agent] = [s[2 * i], s[2 * i + 1]];
+      if (user !== k + 1 || agent !== (k < 100 || k >= 225 ? -(k + 1) : 0)) assert.fail(`sample ${i}: user ${user}, agent ${agent}`);
+    }
+
+    const ramp = Int16Array.from({ length: 3 * 8000 }, (_, i) => (i % 20000) - 10000);
+    const b = await CallRecorder.create(join(dir, "b.wav"), join(dir, "bm.wav"), t0);
+    b.user(frame(5), t0);
+    b.user(ramp, t0 + 20); // three seconds at once: more than the recorder holds by default
+    await b.close();
+    const left = samplesOf(join(dir, "b.wav")).filter((_, i) => i % 2 === 0);
+    assert.deepEqual(left, Int16Array.from([...frame(5), ...ramp]));
+  }));

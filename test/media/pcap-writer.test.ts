@@ -79,6 +79,58 @@ test("records carry Ethernet/IPv4/UDP headers with valid lengths, checksum and ย
   }
 });
 
+/** The records of a pcap file as raw frames (after the 16-byte record headers). */
+function rawFrames(file: Buffer): Array<{ incl: number; orig: number; frame: Buffer }> {
+  const out = [];
+  for (let o = 24; o < file.length; ) {
+    const incl = file.readUInt32LE(o + 8);
+    out.push({ incl, orig: file.readUInt32LE(o + 12), frame: file.subarray(o + 16, o + 16 + incl) });
+    o += 16 + incl;
+  }
+  return out;
+}
+
+/** Whether a whole Ethernet/IP/UDP frame's UDP checksum verifies (RFC 768; RFC 8200 ยง8.1 for IPv6). */
+function udpChecksumVerifies(frame: Buffer): boolean {
+  const v4 = frame.readUInt16BE(12) === 0x0800;
+  const ip = 14;
+  const udp = ip + (v4 ? 20 : 40);
+  const length = frame.readUInt16BE(udp + 4);
+  const addrs = v4 ? frame.subarray(ip + 12, ip + 20) : frame.subarray(ip + 8, ip + 40);
+  const lengthAndProto = Buffer.from([0, 0, length >> 8, length & 0xff, 0, 0, 0, 17]);
+  return internetChecksum(Buffer.concat([addrs, lengthAndProto, frame.subarray(udp, udp + length)])) === 0;
+}
+
+test("UDP checksums verify for IPv4, IPv6 and odd lengths; a snap length cuts the record, not the lengths", async () => {
+  const { dir, cleanup } = scratch("parley-pcap-");
+  try {
+    const path = join(dir, "ck.pcap");
+    const w = await PcapWriter.create(path, { snaplen: 120 });
+    w.writeUdp(callerRtp, calleeRtp, rtp(1, 7).subarray(0, 60), T0);
+    w.writeUdp(callerRtp, calleeRtp, Buffer.from("odd"), T0 + 1);
+    w.writeUdp({ address: "2001:db8::1", port: 4000 }, { address: "::ffff:10.0.0.1", port: 5000 }, Buffer.from("v6 to mapped v4"), T0 + 2);
+    w.writeUdp({ address: "::ffff:127.0.0.2", port: 4000 }, calleeRtp, Buffer.from("mapped on both ends is IPv4"), T0 + 3);
+    w.writeUdp(callerRtp, calleeRtp, rtp(2, 7), T0 + 4);
+    await w.close();
+    const frames = rawFrames(readFileSync(path));
+    assert.equal(frames.length, 5);
+    for (const f of frames.slice(0, 4)) {
+      assert.equal(f.incl, f.orig);
+      assert.ok(udpChecksumVerifies(f.frame), "the UDP checksum verifies");
+    }
+    assert.deepEqual(
+      frames.slice(0, 4).map((f) => f.frame.readUInt16BE(12)),
+      [0x0800, 0x0800, 0x86dd, 0x0800],
+    );
+    const cut = frames[4]!;
+    assert.equal(cut.incl, 120);
+    assert.equal(cut.orig, 14 + 20 + 8 + 172);
+    assert.equal(cut.frame.readUInt16BE(14 + 2), 20 + 8 + 172, "the IP length is the datagram's, not the cut one's");
+  } finally {
+    cleanup();
+  }
+});
+
 test("a size cap stops the capture, records a truncation marker and says so", async () => {
   const { dir, cleanup } = scratch("parley-pcap-");
   try {
