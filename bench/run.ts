@@ -7,6 +7,7 @@ type Bench = { name: string; what: string; run: () => Promise<void> };
 
 const BENCHES: Bench[] = [
   { name: "store", what: "get-call / list-calls over 1,000,000 calls on SQLite", run: async () => (await import("./store.js")).runStoreBench() },
+  { name: "store-writes", what: "CPU per call of storing an inbound call (record, updates, SIP log) on SQLite", run: async () => (await import("./store-writes.js")).runStoreWritesBench() },
   { name: "sip-parser", what: "Parley's SIP parser vs the `sip` npm package", run: async () => (await import("./sip-parser.js")).runSipParserBench() },
   { name: "sip-cps", what: "inbound SIP calls per second: Parley vs a bare `sip` npm UAS (SIPp ladder)", run: async () => (await import("./sip-cps.js")).runSipCpsBench() },
   { name: "sip-outbound", what: "outbound attempts per second through a trunk answering 486", run: async () => (await import("./sip-outbound.js")).runSipOutboundBench() },
