@@ -9,18 +9,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { once } from "node:events";
-import { createServer } from "node:net";
+import { freePort } from "../test/helpers/net.js";
 
 const here = new URL(".", import.meta.url).pathname;
 const RATES = process.env.CPS_RATES ?? "100 200 400 800 1200 1600 2000 2400 3200 4000";
-
-async function freePort(): Promise<number> {
-  const s = createServer().listen(0, "127.0.0.1");
-  await once(s, "listening");
-  const port = (s.address() as { port: number }).port;
-  s.close();
-  return port;
-}
 
 async function until(check: () => Promise<boolean>, ms: number): Promise<void> {
   const end = Date.now() + ms;

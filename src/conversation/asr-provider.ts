@@ -45,3 +45,18 @@ export function joinFinals(finals: readonly AsrTurn[]): AsrTurn {
     words: finals.flatMap((f) => f.words),
   };
 }
+
+/**
+ * Resolves when the provider signals (it calls the `done` it was handed) or after `ms`, whichever
+ * comes first: a flush waits for the recogniser's last words but never hangs the turn on them.
+ */
+export function signalOrTimeout(ms: number, arm: (done: () => void) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      resolve();
+    }
+    arm(done);
+  });
+}

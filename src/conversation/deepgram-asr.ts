@@ -1,5 +1,5 @@
 import { WebSocket, type RawData } from "ws";
-import { joinFinals, type AsrEvent, type AsrProvider, type AsrTurn, type AsrWord } from "./asr-provider.js";
+import { joinFinals, signalOrTimeout, type AsrEvent, type AsrProvider, type AsrTurn, type AsrWord } from "./asr-provider.js";
 import { Listeners } from "./listeners.js";
 
 export interface DeepgramAsrOptions {
@@ -165,12 +165,7 @@ export class DeepgramAsr implements AsrProvider {
     const ws = this.#ws;
     if (ws) await this.#whenOpen(ws, this.#o.finalizeTimeoutMs ?? 1_500);
     if (ws?.readyState === WebSocket.OPEN) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, this.#o.finalizeTimeoutMs ?? 1_500);
-        function done(): void {
-          clearTimeout(timer);
-          resolve();
-        }
+      await signalOrTimeout(this.#o.finalizeTimeoutMs ?? 1_500, (done) => {
         this.#onFinalize = done;
         ws.send(JSON.stringify({ type: "Finalize" }));
       });

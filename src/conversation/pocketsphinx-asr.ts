@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rms } from "../media/energy.js";
 import { Resampler } from "../media/resample.js";
-import { joinFinals, type AsrEvent, type AsrProvider, type AsrTurn, type AsrWord } from "./asr-provider.js";
+import { joinFinals, signalOrTimeout, type AsrEvent, type AsrProvider, type AsrTurn, type AsrWord } from "./asr-provider.js";
 import { Listeners } from "./listeners.js";
 
 export interface PocketsphinxOptions {
@@ -216,12 +216,7 @@ export class PocketsphinxAsr implements AsrProvider {
       const silenceMs = this.#opts.flushSilenceMs ?? 800;
       this.#inserted.push({ atMs: this.#streamMs, ms: silenceMs });
       this.#write(new Int16Array((RATE * silenceMs) / 1000));
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, this.#opts.flushTimeoutMs ?? 1500);
-        function done(): void {
-          clearTimeout(timer);
-          resolve();
-        }
+      await signalOrTimeout(this.#opts.flushTimeoutMs ?? 1500, (done) => {
         this.#onHyp = done;
       });
       this.#onHyp = undefined;

@@ -1,3 +1,21 @@
+import { callEnd, type CallEnd } from "../core/index.js";
+
+/** What a watchdog reports when it fires. */
+export interface Silence {
+  readonly sawAudio: boolean;
+  readonly silentMs: number;
+}
+
+/** The ending for a leg whose caller audio stopped (or never started); `message` says which leg and how long. */
+export function noAudioEnd(silence: Silence, message: string): CallEnd {
+  return callEnd("error_no_audio_received", {
+    phase: "in_call",
+    fault: "network",
+    subReason: silence.sawAudio ? "media_timeout" : "no_first_audio",
+    message,
+  });
+}
+
 /** How long a leg may go without caller audio before it gives up. */
 export interface MediaTimeouts {
   /** Before the first frame (default 30 000). */
@@ -14,12 +32,12 @@ export const DEFAULT_MEDIA_TIMEOUTS: MediaTimeouts = { initialMs: 30_000, ongoin
  */
 export class MediaWatchdog {
   readonly #t: MediaTimeouts;
-  readonly #onTimeout: (info: { sawAudio: boolean; silentMs: number }) => void;
+  readonly #onTimeout: (info: Silence) => void;
   #last = 0;
   #sawAudio = false;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(timeouts: MediaTimeouts, onTimeout: (info: { sawAudio: boolean; silentMs: number }) => void) {
+  constructor(timeouts: MediaTimeouts, onTimeout: (info: Silence) => void) {
     this.#t = timeouts;
     this.#onTimeout = onTimeout;
   }

@@ -3,7 +3,7 @@ import type { AudioLeg, AudioLegEvent } from "../core/audio-leg.js";
 import { callEnd, type CallEnd } from "../core/call-end.js";
 import { g711Decode, g711Encode, type Pacer } from "../media/index.js";
 import { LegEmitter } from "./leg-emitter.js";
-import { DEFAULT_MEDIA_TIMEOUTS, MediaWatchdog, type MediaTimeouts } from "./media-watchdog.js";
+import { DEFAULT_MEDIA_TIMEOUTS, MediaWatchdog, noAudioEnd, type MediaTimeouts } from "./media-watchdog.js";
 import { PacedSender } from "./paced-sender.js";
 import { closeReason, isOpen } from "./socket-close.js";
 import { parseTwilioFrame, twilioClear, twilioMark, twilioMedia, type TwilioInbound } from "./twilio-protocol.js";
@@ -50,15 +50,8 @@ export class TwilioLeg implements AudioLeg {
     this.#ws = ws;
     this.#events = new LegEmitter(opts.held ?? false);
     this.#sender = new PacedSender(8000, (f) => this.#sendFrame(f), () => this.#sendMark(), opts.pacer);
-    this.#watchdog = new MediaWatchdog(opts.mediaTimeouts ?? DEFAULT_MEDIA_TIMEOUTS, ({ sawAudio, silentMs }) =>
-      this.#fail(
-        callEnd("error_no_audio_received", {
-          phase: "in_call",
-          fault: "network",
-          subReason: sawAudio ? "media_timeout" : "no_first_audio",
-          message: `the Twilio stream carried no caller audio for ${silentMs} ms${sawAudio ? "" : " after start"}`,
-        }),
-      ),
+    this.#watchdog = new MediaWatchdog(opts.mediaTimeouts ?? DEFAULT_MEDIA_TIMEOUTS, (silence) =>
+      this.#fail(noAudioEnd(silence, `the Twilio stream carried no caller audio for ${silence.silentMs} ms${silence.sawAudio ? "" : " after start"}`)),
     );
     ws.on("message", (data: Buffer, isBinary: boolean) => this.#onMessage(data, isBinary));
     ws.on("close", (code: number) => this.#onClose(code));

@@ -4,7 +4,7 @@ import { callEnd, type CallEnd } from "../core/call-end.js";
 import { Resampler, type Pacer } from "../media/index.js";
 import { FrameChunker } from "./frame-chunker.js";
 import { LegEmitter } from "./leg-emitter.js";
-import { DEFAULT_MEDIA_TIMEOUTS, MediaWatchdog, type MediaTimeouts } from "./media-watchdog.js";
+import { DEFAULT_MEDIA_TIMEOUTS, MediaWatchdog, noAudioEnd, type MediaTimeouts } from "./media-watchdog.js";
 import { PacedSender } from "./paced-sender.js";
 import { RateEstimator } from "./rate-estimator.js";
 import { clientEventText, MAX_WEB_FRAME_BYTES, parseWebFrame, toPcm16le } from "./web-protocol.js";
@@ -71,14 +71,9 @@ export class WebLeg implements AudioLeg {
     this.#maxFrameBytes = opts.maxFrameBytes ?? MAX_WEB_FRAME_BYTES;
     this.#chunker = new FrameChunker(Math.round(this.inputRate / 50));
     this.#sender = new PacedSender(this.outputRate, (f) => this.#sendFrame(f), () => this.#emit({ type: "playout_idle", at: Date.now() }), opts.pacer);
-    this.#watchdog = new MediaWatchdog(opts.mediaTimeouts ?? DEFAULT_MEDIA_TIMEOUTS, ({ sawAudio, silentMs }) =>
+    this.#watchdog = new MediaWatchdog(opts.mediaTimeouts ?? DEFAULT_MEDIA_TIMEOUTS, (silence) =>
       this.#fail(
-        callEnd("error_no_audio_received", {
-          phase: "in_call",
-          fault: "network",
-          subReason: sawAudio ? "media_timeout" : "no_first_audio",
-          message: sawAudio ? `the web client sent no audio for ${silentMs} ms` : `the web client sent no audio in the ${silentMs} ms after joining`,
-        }),
+        noAudioEnd(silence, silence.sawAudio ? `the web client sent no audio for ${silence.silentMs} ms` : `the web client sent no audio in the ${silence.silentMs} ms after joining`),
         4408,
       ),
     );
