@@ -21,7 +21,7 @@ export class GroupCommit<DB> {
   #queue: Member<DB>[] = [];
   #running = false;
   #scheduled = false;
-  /** Commits made and members they carried, for the bench and tests. */
+  /** Commits made and the members they carried (the tests read them). */
   readonly stats = { commits: 0, members: 0, fallbacks: 0 };
 
   constructor(private readonly db: Kysely<DB>) {}

@@ -10,6 +10,12 @@ import { sipEventOf } from "./sip-log.js";
 
 type MessageTrace = Extract<SipTrace, { type: "message" }>;
 
+/** A call whose SIP messages go to its log and capture. */
+interface Tracked {
+  readonly session: DialHost;
+  evidence: CallEvidence | undefined;
+}
+
 export interface SipHubLog {
   warn(obj: object, msg: string): void;
 }
@@ -43,7 +49,7 @@ export class SipHub implements OutboundDialer {
   readonly mediaTimeouts: MediaTimeouts;
   readonly mediaEnabled: boolean;
   private readonly log: SipHubLog;
-  readonly #bySipCallId = new Map<string, { session: DialHost; evidence: CallEvidence | undefined }>();
+  readonly #bySipCallId = new Map<string, Tracked>();
   readonly #byDialog = new Map<string, LiveSipCall>();
   readonly #early = new EarlyTraces();
   #onInvite: InviteHandler | undefined;
@@ -83,9 +89,9 @@ export class SipHub implements OutboundDialer {
   /** Sends this SIP Call-ID's messages to the session's log (and its capture) until the session ends. */
   track(sipCallId: string, session: DialHost, evidence?: CallEvidence): void {
     if (!sipCallId) return;
-    const entry = { session, evidence };
+    const entry: Tracked = { session, evidence };
     this.#bySipCallId.set(sipCallId, entry);
-    // The INVITE and our 100 Trying went by before the call existed: they open its log.
+    // The INVITE and our first answers to it went by before the call existed: they open its log.
     for (const t of this.#early.take(sipCallId)) this.#record(entry, t);
     session.once("ended", () => {
       // Late retransmissions and the BYE's answer still belong to the call's log: keep the mapping briefly.
@@ -96,7 +102,7 @@ export class SipHub implements OutboundDialer {
     });
   }
 
-  #record(call: { session: DialHost; evidence: CallEvidence | undefined }, t: MessageTrace): void {
+  #record(call: Tracked, t: MessageTrace): void {
     const ev = sipEventOf(t, this.publicHost);
     if (!ev) return;
     call.session.log(ev.direction === "in" ? "sip.in" : "sip.out", ev.data, t.at);
