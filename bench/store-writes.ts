@@ -50,9 +50,10 @@ async function oneCall(store: Store, workspaceId: string): Promise<void> {
     callStatus: "registered", fromNumber: "+15550000001", toNumber: "+15550001234", dataStorageSetting: "everything",
     startTimestamp: now, timestamps: { invite: now }, ownerNode: "bench",
   };
-  await store.transaction((tx) => tx.calls.insert(record));
+  // As a CallSession writes: each update only what changed since the last, the log numbered by its writer.
+  const inserted = await store.transaction((tx) => tx.calls.insert(record));
   const ongoing: CallRecord = { ...record, callStatus: "ongoing", timestamps: { ...record.timestamps, answered: now, ack: now } };
-  await store.transaction((tx) => tx.calls.update(ongoing));
+  const connected = await store.transaction((tx) => tx.calls.update(ongoing, inserted));
   const events: CallEvent[] = [
     callEvent(now, "call.created", { callType: "phone_call" }), callEvent(now, "call.admitted"), callEvent(now, "sip.in", sipData("INVITE")),
     callEvent(now, "sip.out", sipData("200 OK")), callEvent(now, "sip.in", sipData("ACK")), callEvent(now, "call.status", { status: "ongoing" }),
@@ -60,8 +61,8 @@ async function oneCall(store: Store, workspaceId: string): Promise<void> {
   ];
   const ended: CallRecord = { ...ongoing, callStatus: "ended", disconnectionReason: "user_hangup", endTimestamp: now + 1, durationMs: 1 };
   await store.transaction(async (tx) => {
-    await tx.callEvents.append(record.callId, events);
-    await tx.calls.update(ended);
+    await tx.calls.update(ended, connected);
+    await tx.callEvents.append(record.callId, events, 1);
   });
 }
 

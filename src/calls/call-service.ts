@@ -214,7 +214,7 @@ export class CallService {
     if (patch.customAttributes) next.customAttributes = { ...current.customAttributes, ...patch.customAttributes };
     if (session) {
       session.update(next);
-      await this.#d.store.calls.update(session.record);
+      await session.save();
       return session.record;
     }
     const updated = { ...current, ...next };
@@ -335,7 +335,7 @@ export class CallService {
       ...(this.#d.legRunner ? { legRunner: this.#d.legRunner } : {}),
     });
     try {
-      await this.#d.store.transaction((tx) => tx.calls.insert(record));
+      await session.create();
     } catch (err) {
       await verdict.release();
       throw err;

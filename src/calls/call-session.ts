@@ -14,7 +14,7 @@ import {
   type WarmTransferRequest,
 } from "../core/index.js";
 import type { AudioLeg } from "../core/audio-leg.js";
-import type { AgentConfig, Store } from "../store/types.js";
+import type { AgentConfig, Repositories, Store, StoredCall } from "../store/types.js";
 import { bridgeLegs } from "./bridge.js";
 import { afterCancelledTransfer, type CancelledTransfer } from "./transfer-cancelled.js";
 import { enqueueCallWebhook } from "./webhook-events.js";
@@ -63,6 +63,12 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
   readonly #timers = new Map<string, NodeJS.Timeout>();
   readonly #hangups: Hangup[] = [];
   #pending: CallEvent[] = [];
+  /** What the last committed write of the record stored: the next one writes only what changed. */
+  #stored: StoredCall | undefined;
+  /** This session is its call's only log writer while live, so it numbers the events itself. */
+  #nextSeq = 1;
+  #writes = 0;
+  #storedNo = 0;
   #flushing: Promise<void> = Promise.resolve();
   #endDone: Promise<void> | undefined;
   #leg: AudioLeg | undefined;
@@ -98,6 +104,32 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
     return this.#latch.end !== undefined;
   }
 
+  /** Stores the new call's record (once, before anything else is written). */
+  async create(): Promise<void> {
+    const record = this.#record;
+    this.#stored = await this.#deps.store.transaction((tx) => tx.calls.insert(record));
+  }
+
+  /** Stores the live record as it is now (update-call on a live call). */
+  async save(): Promise<void> {
+    await this.#saving(this.#record, () => Promise.resolve());
+  }
+
+  /**
+   * Writes `record` (only what changed since the last committed write) and whatever `more` adds,
+   * in one transaction. What it stored becomes the base of later writes once it has committed;
+   * writes commit in the order they were asked for, so the newest one that committed wins.
+   */
+  async #saving<T>(record: CallRecord, more: (tx: Repositories) => Promise<T>): Promise<T> {
+    const no = ++this.#writes;
+    const [stored, result] = await this.#deps.store.transaction(async (tx) => [await tx.calls.update(record, this.#stored), await more(tx)] as const);
+    if (no > this.#storedNo) {
+      this.#stored = stored;
+      this.#storedNo = no;
+    }
+    return result;
+  }
+
   /** Appends a step to the detailed log (written in batches); `at` backdates a step seen before the call existed. */
   log(type: CallEventType, data: Record<string, unknown> = {}, at?: number): void {
     this.#pending.push(callEvent(this.#record.startTimestamp, type, data, at));
@@ -110,7 +142,10 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
     if (batch.length === 0) return this.#flushing;
     this.#pending = [];
     this.#flushing = this.#flushing
-      .then(() => this.#deps.store.transaction((tx) => tx.callEvents.append(this.callId, batch)))
+      .then(async () => {
+        // Batches are written one at a time, so the numbering carries over from the last one.
+        this.#nextSeq = await this.#deps.store.transaction((tx) => tx.callEvents.append(this.callId, batch, this.#nextSeq));
+      })
       .catch((err: unknown) => this.#deps.log.error({ err: String(err), callId: this.callId }, "call log write failed"));
     return this.#flushing;
   }
@@ -259,10 +294,9 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
     );
     try {
       const record = this.#record;
-      const queued = await this.#deps.store.transaction(async (tx) => {
-        await tx.calls.update(record);
-        return enqueueCallWebhook(tx, this.#deps.urls, record, "call_started", this.#deps.agent, this.#deps.workspaceWebhookUrl);
-      });
+      const queued = await this.#saving(record, (tx) =>
+        enqueueCallWebhook(tx, this.#deps.urls, record, "call_started", this.#deps.agent, this.#deps.workspaceWebhookUrl),
+      );
       if (queued) this.#deps.kickWebhooks();
     } catch (err) {
       await this.end(callEnd("error_retell", { phase: "in_call", message: `could not persist the connected call: ${String(err)}` }));
@@ -337,13 +371,14 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
     const lastEvents = this.#pending;
     this.#pending = [];
     const record = this.#record;
-    const final = this.#flushing.then(() =>
-      this.#deps.store.transaction(async (tx) => {
-        if (lastEvents.length > 0) await tx.callEvents.append(this.callId, lastEvents);
-        await tx.calls.update(record);
-        return enqueueCallWebhook(tx, this.#deps.urls, record, "call_ended", this.#deps.agent, this.#deps.workspaceWebhookUrl);
-      }),
-    );
+    const final = this.#flushing.then(async () => {
+      const { next, queued } = await this.#saving(record, async (tx) => ({
+        next: await tx.callEvents.append(this.callId, lastEvents, this.#nextSeq),
+        queued: await enqueueCallWebhook(tx, this.#deps.urls, record, "call_ended", this.#deps.agent, this.#deps.workspaceWebhookUrl),
+      }));
+      this.#nextSeq = next;
+      return queued;
+    });
     this.#flushing = final.then(() => undefined, () => undefined);
     try {
       if (await final) this.#deps.kickWebhooks();
@@ -357,6 +392,12 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
       await this.flushEvents();
     }
     this.emit("ended", end);
+    // The hub keeps an ended session a while to log late retransmissions: without its leg and
+    // teardown closures it no longer holds the dialog, the transaction and the media with it.
+    this.#hangups.length = 0;
+    this.#leg = undefined;
+    this.#stopRunner = undefined;
+    this.#bridge = undefined;
   }
 
   async #runHangups(end: CallEnd): Promise<void> {

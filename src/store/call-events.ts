@@ -14,43 +14,53 @@ function checkEvent(e: CallEvent, i: number): void {
   }
 }
 
+/** Rows back from the flat parameter list (only used the first time a chunk size is compiled). */
+function rowsOf(params: readonly unknown[]) {
+  const rows = [];
+  for (let i = 0; i < params.length; i += 6) {
+    const [call_id, seq, t_ms, at, type, data] = params.slice(i, i + 6) as [string, number, number, number, string, string];
+    rows.push({ call_id, seq, t_ms, at, type, data });
+  }
+  return rows;
+}
+
 /** Call event repository over one Kysely handle. */
 export class CallEvents implements CallEventRepo {
   constructor(private readonly ctx: RepoContext) {}
 
-  async append(callId: string, events: readonly CallEvent[]): Promise<void> {
+  async append(callId: string, events: readonly CallEvent[], firstSeq?: number): Promise<number> {
     if (typeof callId !== "string" || callId.length === 0) throw new StoreError("invalid", "call events need a call id");
+    if (firstSeq !== undefined && (!Number.isSafeInteger(firstSeq) || firstSeq < 1)) throw new StoreError("invalid", "firstSeq must be a whole number ≥ 1");
     events.forEach(checkEvent);
-    if (events.length === 0) return;
+    if (events.length === 0) return firstSeq ?? (await this.#nextSeq(this.ctx.db, callId));
     // Two writers racing on one call's numbering collide on the primary key; the loser retries
     // with fresh numbers (not possible inside a caller's transaction, so it just fails there).
+    // A caller that gave its own numbering is the only writer: a collision there is a bug, not a race.
     for (let attempt = 1; ; attempt++) {
       try {
-        await inTransaction(this.ctx.db, async (trx) => {
-          const top = await this.ctx.shapes.run(trx, "call_events.max_seq", [callId], () =>
-            trx.selectFrom("call_events").select((eb) => eb.fn.max("seq").as("seq")).where("call_id", "=", callId),
-          );
-          const base = (top.rows[0]?.seq ?? 0) + 1;
+        return await inTransaction(this.ctx.db, async (trx) => {
+          const base = firstSeq ?? (await this.#nextSeq(trx, callId));
           for (let i = 0; i < events.length; i += CHUNK) {
-            const rows = events.slice(i, i + CHUNK).map((e, j) => ({
-              call_id: callId,
-              seq: base + i + j,
-              t_ms: e.tMs,
-              at: e.at,
-              type: e.type,
-              data: JSON.stringify(e.data),
-            }));
-            const params = rows.flatMap((r) => [r.call_id, r.seq, r.t_ms, r.at, r.type, r.data]);
-            await this.ctx.shapes.run(trx, `call_events.insert.${rows.length}`, params, () => trx.insertInto("call_events").values(rows));
+            const chunk = events.slice(i, i + CHUNK);
+            const params: unknown[] = [];
+            chunk.forEach((e, j) => params.push(callId, base + i + j, e.tMs, e.at, e.type, JSON.stringify(e.data)));
+            await this.ctx.shapes.run(trx, `call_events.insert.${chunk.length}`, params, () => trx.insertInto("call_events").values(rowsOf(params)));
           }
+          return base + events.length;
         });
-        return;
       } catch (e) {
         const code = (e as { code?: unknown } | null)?.code;
         const collided = code === "23505" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
-        if (!collided || this.ctx.db.isTransaction || attempt >= RETRIES) throw e;
+        if (!collided || firstSeq !== undefined || this.ctx.db.isTransaction || attempt >= RETRIES) throw e;
       }
     }
+  }
+
+  async #nextSeq(db: RepoContext["db"], callId: string): Promise<number> {
+    const top = await this.ctx.shapes.run(db, "call_events.max_seq", [callId], () =>
+      db.selectFrom("call_events").select((eb) => eb.fn.max("seq").as("seq")).where("call_id", "=", callId),
+    );
+    return (top.rows[0]?.seq ?? 0) + 1;
   }
 
   async list(callId: string): Promise<CallEvent[]> {

@@ -10,7 +10,7 @@ import { rowLocator, translateDbError } from "./dialect.js";
 import { inTransaction } from "./in-transaction.js";
 import { checkLimit, decodePageKey, encodePageKey } from "./page-key.js";
 import type { RepoContext } from "./repo-context.js";
-import { StoreError, type CallFilter, type CallListQuery, type CallListResult, type CallRepo } from "./types.js";
+import { StoreError, type CallFilter, type CallListQuery, type CallListResult, type CallRepo, type StoredCall } from "./types.js";
 
 const MAX_SKIP = 100_000;
 
@@ -24,6 +24,13 @@ const LIST_COLUMNS = [
 const LIST_COLUMNS_C = LIST_COLUMNS.map((c) => `c.${c}` as const);
 const ALL_COLUMNS_C = [...LIST_COLUMNS_C, "c.transcripts" as const];
 
+/** The columns of `next` whose values differ from `stored`. */
+function changedColumns<T extends object>(next: T, stored: Readonly<Record<string, unknown>>): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(next)) if (v !== stored[k]) out[k as keyof T] = v as T[keyof T];
+  return out;
+}
+
 /** The pagination key that continues a list right after this call (also maps Retell v2's call-id cursor). */
 export function callPageKey(call: Pick<CallRecord, "startTimestamp" | "callId">): string {
   return encodePageKey(call.startTimestamp, call.callId);
@@ -33,7 +40,7 @@ export function callPageKey(call: Pick<CallRecord, "startTimestamp" | "callId">)
 export class Calls implements CallRepo {
   constructor(private readonly ctx: RepoContext) {}
 
-  async insert(record: CallRecord): Promise<void> {
+  async insert(record: CallRecord): Promise<StoredCall> {
     checkCallRecord(record);
     const row = callToRow(record);
     try {
@@ -41,18 +48,29 @@ export class Calls implements CallRepo {
     } catch (e) {
       throw translateDbError(e, `call ${record.callId}`);
     }
+    return { callId: record.callId, columns: row };
   }
 
-  async update(record: CallRecord): Promise<void> {
+  async update(record: CallRecord, since?: StoredCall): Promise<StoredCall> {
     checkCallRecord(record);
-    const { call_id: _id, workspace_id: _ws, ...set } = callToRow(record);
+    if (since !== undefined && since.callId !== record.callId) {
+      throw new StoreError("invalid", `an update of call ${record.callId} was given what call ${since.callId} stored`);
+    }
+    const row = callToRow(record);
+    const { call_id: _id, workspace_id: _ws, ...all } = row;
+    // SQLite rewrites every index holding a SET column, changed or not: a status change should
+    // touch the status indexes, not all seven.
+    const set = since === undefined ? all : changedColumns(all, since.columns);
+    const names = Object.keys(set);
+    if (names.length === 0) return { callId: record.callId, columns: row };
     const params = [...Object.values(set), record.callId, record.workspaceId];
     const res = await this.ctx.shapes
-      .run(this.ctx.db, "calls.update", params, () =>
+      .run(this.ctx.db, `calls.update.${names.join(",")}`, params, () =>
         this.ctx.db.updateTable("calls").set(set).where("call_id", "=", record.callId).where("workspace_id", "=", record.workspaceId),
       )
       .catch((e: unknown) => Promise.reject(translateDbError(e, `call ${record.callId}`)));
     if (res.numAffectedRows === 0n) throw new StoreError("not_found", `call ${record.callId} not found in workspace ${record.workspaceId}`);
+    return { callId: record.callId, columns: row };
   }
 
   async get(workspaceId: string, callId: string): Promise<CallRecord | undefined> {

@@ -6,7 +6,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Expression, type RawBuilder, type SelectQueryBuilder, type SqlBool } from "kysely";
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Expression, type QueryResult, type RawBuilder, type SelectQueryBuilder, type SqlBool } from "kysely";
 import pg from "pg";
 import type { Db } from "./db-schema.js";
 import { StoreError, type StoreLocation } from "./types.js";
@@ -16,6 +16,21 @@ export type Engine = "sqlite" | "postgres";
 export interface OpenedDatabase {
   readonly engine: Engine;
   readonly db: Kysely<Db>;
+  /** SQLite only: runs compiled SQL on the connection itself, without Kysely's per-query machinery. */
+  readonly direct?: DirectSql;
+}
+
+/** Runs one compiled statement synchronously on the single SQLite connection. */
+export type DirectSql = (sql: string, params: readonly unknown[]) => QueryResult<unknown>;
+
+/** The direct runner over a (statement-cached) better-sqlite3 handle, with Kysely's result shape. */
+function directSql(database: Database.Database): DirectSql {
+  return (text, params) => {
+    const stmt = database.prepare(text);
+    if (stmt.reader) return { rows: stmt.all(params) };
+    const { changes } = stmt.run(params);
+    return { rows: [], numAffectedRows: BigInt(changes) };
+  };
 }
 
 const PG_INT8 = 20;
@@ -83,7 +98,7 @@ export function openSqlite(path: string): Database.Database {
 export function openDatabase(location: StoreLocation, poolSize = 10): OpenedDatabase {
   if (location.kind === "sqlite") {
     const database = withStatementCache(openSqlite(location.path));
-    return { engine: "sqlite", db: new Kysely<Db>({ dialect: new SqliteDialect({ database }) }) };
+    return { engine: "sqlite", db: new Kysely<Db>({ dialect: new SqliteDialect({ database }) }), direct: directSql(database) };
   }
   if (!/^postgres(ql)?:\/\//.test(location.url)) {
     throw new StoreError("invalid", `a PostgreSQL URL must start with postgres:// (got "${location.url}")`);

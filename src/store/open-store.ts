@@ -7,7 +7,7 @@ import { CallEvents } from "./call-events.js";
 import { Calls } from "./calls.js";
 import type { Db } from "./db-schema.js";
 import { cachedReads, ConfigCache, invalidatingWrites } from "./config-cache.js";
-import { openDatabase, type Engine } from "./dialect.js";
+import { openDatabase, type DirectSql, type Engine } from "./dialect.js";
 import { GroupCommit } from "./group-commit.js";
 import { migrateToLatest } from "./migrations.js";
 import { Nodes } from "./nodes.js";
@@ -82,13 +82,15 @@ class KyselyStore implements Store {
   #closed = false;
   readonly #group: GroupCommit<Db> | undefined;
   readonly #cache = new ConfigCache();
-  readonly #shapes = new QueryShapes();
+  readonly #shapes: QueryShapes;
 
   constructor(
     readonly kind: Engine,
     private readonly db: Kysely<Db>,
     private readonly box: SecretBox,
+    direct?: DirectSql,
   ) {
+    this.#shapes = new QueryShapes(256, direct);
     const repos = cachedRepositories({ db, engine: kind, box, shapes: this.#shapes }, this.#cache);
     this.workspaces = repos.workspaces;
     this.apiKeys = repos.apiKeys;
@@ -130,8 +132,8 @@ class KyselyStore implements Store {
 /** Opens (and by default migrates) the store. */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const box = new SecretBox(options.secretKey);
-  const { engine, db } = openDatabase(options, options.poolSize);
-  const store = new KyselyStore(engine, db, box);
+  const { engine, db, direct } = openDatabase(options, options.poolSize);
+  const store = new KyselyStore(engine, db, box, direct);
   if (options.migrate !== false) {
     try {
       await store.migrate();

@@ -477,6 +477,27 @@ for (const h of harnesses) {
       assert.deepEqual(await store.callEvents.list(record.callId), []);
     });
 
+    test("calls: an update given what was stored writes only the changed columns", T, async () => {
+      const ws = await store.workspaces.create({ name: "diff updates" });
+      const base: CallRecord = {
+        callId: `call_${randomBytes(13).toString("hex")}`, workspaceId: ws.id, callType: "phone_call", agentId: "agent_d",
+        agentVersion: 0, callStatus: "registered", dataStorageSetting: "everything", startTimestamp: T0, timestamps: { invite: T0 },
+        metadata: { v: 1 },
+      };
+      const stored = await store.calls.insert(base);
+      // Another writer changes metadata; ours changes only the status and timestamps, so its update must not revert metadata.
+      await store.calls.update({ ...base, metadata: { v: 2 } });
+      const ongoing: CallRecord = { ...base, callStatus: "ongoing", timestamps: { invite: T0, answered: T0 + 5 } };
+      const after = await store.calls.update(ongoing, stored);
+      assert.deepEqual(await store.calls.get(ws.id, base.callId), { ...ongoing, metadata: { v: 2 } });
+      // A whole-record update (no base) does write every column.
+      await store.calls.update(ongoing);
+      assert.deepEqual(await store.calls.get(ws.id, base.callId), ongoing);
+      // Nothing changed: nothing written, and the base carries over.
+      assert.deepEqual(await store.calls.update(ongoing, after), after);
+      await rejectsWith(store.calls.update({ ...ongoing, callId: "call_other" }, after), "invalid");
+    });
+
     test("calls: unfinished sweep and status counts", T, async () => {
       const ws = await store.workspaces.create({ name: "sweep" });
       const base = { workspaceId: ws.id, callType: "web_call" as const, agentId: "a", agentVersion: 0, dataStorageSetting: "everything" as const, startTimestamp: T0, timestamps: {} };
@@ -594,6 +615,18 @@ for (const h of harnesses) {
       await rejectsWith(store.callEvents.append(callId, [{ tMs: Number.NaN, at: 0, type: "error", data: {} }]), "invalid");
     });
 
+    test("call events numbered by their only writer skip reading the log, and a clash is an error", T, async () => {
+      const callId = `call_${randomBytes(13).toString("hex")}`;
+      const ev = (i: number): CallEvent => ({ tMs: i, at: T0 + i, type: "sip.out", data: { i } });
+      const next = await store.callEvents.append(callId, [ev(0), ev(1)], 1);
+      assert.equal(next, 3);
+      assert.equal(await store.callEvents.append(callId, [ev(2)], next), 4);
+      assert.equal(await store.callEvents.append(callId, [ev(3)]), 5, "an append without numbering continues after the numbered ones");
+      await assert.rejects(store.callEvents.append(callId, [ev(9)], 2), "a numbered append never renumbers on a clash");
+      await rejectsWith(store.callEvents.append(callId, [ev(9)], 0), "invalid");
+      assert.deepEqual(await store.callEvents.list(callId), [0, 1, 2, 3].map(ev));
+    });
+
     test("outbox: two concurrent claimers never share a row; leases, retries, delivery", T, async () => {
       const ws = await store.workspaces.create({ name: "outbox" });
       const callId = `call_${randomBytes(13).toString("hex")}`;
@@ -666,11 +699,22 @@ for (const h of harnesses) {
     test("a transaction that throws leaves nothing behind", T, async () => {
       const ws = await store.workspaces.create({ name: "tx" });
       const record = fullRecord(ws.id, `call_${randomBytes(13).toString("hex")}`);
+      // Earlier transactions compile the per-call shapes, so the failing one below runs them on the
+      // connection directly (SQLite's fast path): the rollback must still take them back.
+      for (let i = 0; i < 2; i++) {
+        const warm = fullRecord(ws.id, `call_${randomBytes(13).toString("hex")}`);
+        await store.transaction(async (tx) => {
+          const stored = await tx.calls.insert(warm);
+          await tx.calls.update({ ...warm, callStatus: "ended" }, stored);
+          await tx.callEvents.append(warm.callId, [{ tMs: 0, at: T0, type: "call.end", data: {} }], 1);
+        });
+      }
       await assert.rejects(
         store.transaction(async (tx) => {
-          await tx.calls.insert(record);
+          const stored = await tx.calls.insert(record);
+          await tx.calls.update({ ...record, callStatus: "ended" }, stored);
           await tx.outbox.enqueue({ workspaceId: ws.id, callId: record.callId, event: "call_ended", url: "http://127.0.0.1:9", payload: "{}" });
-          await tx.callEvents.append(record.callId, [{ tMs: 0, at: T0, type: "call.end", data: {} }]);
+          await tx.callEvents.append(record.callId, [{ tMs: 0, at: T0, type: "call.end", data: {} }], 1);
           throw new Error("boom");
         }),
         /boom/,

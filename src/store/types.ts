@@ -260,11 +260,24 @@ export interface CallListResult {
   total?: number;
 }
 
+/**
+ * What one write left in the store for a call, as the writer saw it. A live call's owner keeps the
+ * last one that committed and hands it to its next update, which then writes only what changed.
+ */
+export interface StoredCall {
+  readonly callId: string;
+  readonly columns: Readonly<Record<string, unknown>>;
+}
+
 export interface CallRepo {
   /** `conflict` if the call id exists. */
-  insert(record: CallRecord): Promise<void>;
-  /** Replaces the whole record; `not_found` if missing (nothing changes then). */
-  update(record: CallRecord): Promise<void>;
+  insert(record: CallRecord): Promise<StoredCall>;
+  /**
+   * Replaces the record; `not_found` if missing (nothing changes then). Given `since` — what
+   * this caller's last committed write stored — only the columns that differ are written, so
+   * indexes on unchanged columns are not touched; a write that changes nothing is skipped.
+   */
+  update(record: CallRecord, since?: StoredCall): Promise<StoredCall>;
   get(workspaceId: string, callId: string): Promise<CallRecord | undefined>;
   /** Any workspace; for internal use (media sockets, SIP, sweeps). */
   getById(callId: string): Promise<CallRecord | undefined>;
@@ -282,8 +295,12 @@ export interface CallRepo {
 // Call events
 
 export interface CallEventRepo {
-  /** Appends after the call's existing events, keeping the given order. */
-  append(callId: string, events: readonly CallEvent[]): Promise<void>;
+  /**
+   * Appends after the call's existing events, keeping the given order. A caller that is the
+   * call's only writer passes `firstSeq` (1 for a new call, then the value this returned) and
+   * saves reading the log's end; returns the number the next event takes.
+   */
+  append(callId: string, events: readonly CallEvent[], firstSeq?: number): Promise<number>;
   /** Every event of the call in append order. */
   list(callId: string): Promise<CallEvent[]>;
 }
