@@ -1,4 +1,5 @@
 export * from "./reasons.js";
+export * from "./listener-list.js";
 export * from "./call-end.js";
 export * from "./call-event.js";
 export * from "./call-record.js";

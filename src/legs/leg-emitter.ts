@@ -1,4 +1,5 @@
 import type { AudioLegEvent } from "../core/audio-leg.js";
+import { ListenerList } from "../core/listener-list.js";
 
 /** Events kept while held: 10 s of 20 ms frames, so a slow join cannot grow memory without bound. */
 const MAX_HELD = 500;
@@ -8,7 +9,7 @@ const MAX_HELD = 500;
  * binding the leg) events are queued rather than lost, except `ended`, which always goes at once.
  */
 export class LegEmitter {
-  readonly #listeners = new Set<(e: AudioLegEvent) => void>();
+  readonly #listeners = new ListenerList<AudioLegEvent>();
   #held: AudioLegEvent[] | undefined;
 
   constructor(held = false) {
@@ -16,8 +17,7 @@ export class LegEmitter {
   }
 
   on(listener: (e: AudioLegEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#listeners.add(listener);
   }
 
   /** Delivers what was held, then passes events straight through. */
@@ -32,7 +32,7 @@ export class LegEmitter {
       if (this.#held.length < MAX_HELD) this.#held.push(e);
       return;
     }
-    for (const l of [...this.#listeners]) {
+    for (const l of this.#listeners.current) {
       try {
         l(e);
       } catch {

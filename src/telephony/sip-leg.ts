@@ -1,4 +1,4 @@
-import { callEnd, type AudioLeg, type AudioLegEvent, type TargetDialer, type TransferResult } from "../core/index.js";
+import { callEnd, ListenerList, type AudioLeg, type AudioLegEvent, type TargetDialer, type TransferResult } from "../core/index.js";
 import { RtpSession, type DtmfDigit, type G711Law, type PortLease } from "../media/index.js";
 import type { CallEvidence } from "../recording/call-evidence.js";
 
@@ -32,7 +32,7 @@ export class SipLeg implements AudioLeg {
   readonly kind = "sip" as const;
   readonly inputRate = 8000;
   readonly outputRate = 8000;
-  readonly #listeners = new Set<(e: AudioLegEvent) => void>();
+  readonly #listeners = new ListenerList<AudioLegEvent>();
   readonly #ticker: NodeJS.Timeout;
   readonly #connectedAt = Date.now();
   #wasPlaying = false;
@@ -73,14 +73,13 @@ export class SipLeg implements AudioLeg {
       lease: o.lease,
       remote: o.remote,
       telephoneEventPt: o.telephoneEventPt,
-      tap: (t) => o.evidence.rtp(t),
+      capture: (d) => o.evidence.rtp(d),
     });
     return new SipLeg(rtp, o.timeouts, o);
   }
 
   on(listener: (e: AudioLegEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#listeners.add(listener);
   }
 
   sendAudio(pcm: Int16Array): void {
@@ -134,6 +133,6 @@ export class SipLeg implements AudioLeg {
   }
 
   #emit(e: AudioLegEvent): void {
-    for (const l of [...this.#listeners]) l(e);
+    for (const l of this.#listeners.current) l(e);
   }
 }
