@@ -12,7 +12,7 @@ import { once } from "node:events";
 import { freePort } from "../test/helpers/net.js";
 
 const here = new URL(".", import.meta.url).pathname;
-const RATES = process.env.CPS_RATES ?? "100 200 400 800 1200 1600 2000 2400 3200 4000";
+const RATES = process.env.CPS_RATES ?? "400 800 1200 1600 1800 2000 2400 2800 3200 3600 4000 4400 4800 5600 6400";
 
 async function until(check: () => Promise<boolean>, ms: number): Promise<void> {
   const end = Date.now() + ms;
@@ -80,7 +80,9 @@ export async function runSipCpsBench(): Promise<void> {
     rmSync(data, { recursive: true, force: true });
   }
   const npmPort = await freePort();
-  const bare = spawn("taskset", ["-c", "0", process.execPath, join(here, "sip-cps/sip-npm-uas.mjs"), "--ip", "127.0.0.1", "--port", String(npmPort)], { stdio: "ignore" });
+  // The same 4 MB receive buffer Parley's UDP listener asks for: without it the peer drops datagrams
+  // on its socket long before its CPU is full, which would flatter the ratio.
+  const bare = spawn("taskset", ["-c", "0", process.execPath, join(here, "sip-cps/sip-npm-uas.mjs"), "--ip", "127.0.0.1", "--port", String(npmPort), "--rcvbuf", String(4 * 1024 * 1024)], { stdio: "ignore" });
   try {
     await new Promise((r) => setTimeout(r, 1000));
     const b = ladder(npmPort, "sip-npm", bare.pid!);

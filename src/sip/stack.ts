@@ -10,6 +10,7 @@
 //   if (out.kind === "final" && out.response.status < 300) { await stack.sendAck(tx.dialog!); … stack.requestInDialog(tx.dialog!, "BYE"); }
 //   // inbound
 //   stack.onRequest((tx) => { tx.respond(180, "Ringing"); tx.on((e) => e.type === "cancel" && …); tx.respond(200, "OK", { body, contentType }); });
+import { ListenerList } from "../core/listener-list.js";
 import { buildCancel, dialogFromUac, dialogFromUas, DialogTable, type Dialog, type InDialogRequestOptions } from "./dialog.js";
 import { Headers } from "./headers.js";
 import { createRequest, type SipRequest, type SipResponse } from "./message.js";
@@ -103,7 +104,7 @@ export interface SipStack {
   /** Our Contact URI for a transport, as a name-addr. */
   contact(transport?: TransportKind): string;
   /** Live transaction counts. */
-  readonly transactionCounts: { clients: number; servers: number };
+  readonly transactionCounts: { clients: number; servers: number; lingering: number };
 }
 
 const CONTACT_METHODS = new Set(["INVITE", "SUBSCRIBE", "REFER", "REGISTER", "NOTIFY"]);
@@ -115,7 +116,7 @@ export function createSipStack(options: SipStackOptions = {}): SipStack {
 
 class Stack implements SipStack {
   readonly dialogs = new DialogTable();
-  readonly #taps = new Set<(t: SipTrace) => void>();
+  readonly #taps = new ListenerList<SipTrace>();
   readonly #acks = new Map<string, { ack: SipRequest; target: Peer }>();
   readonly #ackTimers = new Set<TimerHandle>();
   readonly #transport: TransportLayer;
@@ -145,7 +146,7 @@ class Stack implements SipStack {
     return this.#addresses;
   }
 
-  get transactionCounts(): { clients: number; servers: number } {
+  get transactionCounts(): { clients: number; servers: number; lingering: number } {
     return this.#transactions.counts;
   }
 
@@ -196,8 +197,7 @@ class Stack implements SipStack {
   }
 
   onMessage(tap: (t: SipTrace) => void): () => void {
-    this.#taps.add(tap);
-    return () => this.#taps.delete(tap);
+    return this.#taps.add(tap);
   }
 
   contact(transport: TransportKind = "udp"): string {
@@ -306,7 +306,7 @@ class Stack implements SipStack {
   }
 
   #trace(t: SipTrace): void {
-    for (const tap of [...this.#taps]) {
+    for (const tap of this.#taps.current) {
       try {
         tap(t);
       } catch {

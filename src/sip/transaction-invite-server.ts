@@ -95,6 +95,15 @@ export class InviteServerTransaction extends TransactionMachine<InviteServerStat
     }
   }
 
+  /**
+   * Ends an answered and acknowledged transaction now as Timer L (2xx) or Timer I (non-2xx) would;
+   * the layer absorbs retransmissions in its place. Does nothing before the ACK.
+   */
+  settle(): void {
+    if (this.state === "accepted" && this.#acked) this.onTimerL();
+    else if (this.state === "confirmed") this.onTimerI();
+  }
+
   /** Timer G: retransmit the non-2xx final, interval doubling up to T2. */
   onTimerG(): void {
     if (this.state !== "completed" || this.#final === undefined) return;

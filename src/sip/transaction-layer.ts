@@ -1,9 +1,11 @@
 // The transaction layer (RFC 3261 §17): creates transactions, matches every inbound message to one
 // (§17.1.3, §17.2.3), handles CANCEL (§9.2) and routes ACKs for 2xx to the INVITE they confirm.
+import { ListenerList } from "../core/listener-list.js";
 import type { Dialog } from "./dialog.js";
 import type { SipRequest, SipResponse } from "./message.js";
 import { buildResponse, newTag, type BuildResponseOptions } from "./serialize.js";
-import type { Clock, TimerPolicy } from "./timers.js";
+import { ExpiryQueue } from "./expiry-queue.js";
+import { timeoutMs, type Clock, type TimerPolicy } from "./timers.js";
 import { InviteClientTransaction } from "./transaction-invite-client.js";
 import { InviteServerTransaction } from "./transaction-invite-server.js";
 import { NonInviteClientTransaction } from "./transaction-non-invite-client.js";
@@ -52,7 +54,7 @@ export interface TransactionLayerOptions {
 /** A request we sent, its machine, and how it ended. */
 export class ClientTransaction {
   readonly outcome: Promise<ClientOutcome>;
-  readonly #listeners = new Set<(e: ClientTxEvent) => void>();
+  readonly #listeners = new ListenerList<ClientTxEvent>();
   #resolve!: (o: ClientOutcome) => void;
   readonly machine: InviteClientTransaction | NonInviteClientTransaction;
   /** INVITE: the dialog its 1xx-with-tag or 2xx created (set by the stack). */
@@ -64,7 +66,7 @@ export class ClientTransaction {
     this.outcome = new Promise((r) => { this.#resolve = r; });
     const emit = (e: ClientTxEvent): void => {
       if (e.type === "outcome") this.#resolve(e.outcome);
-      for (const l of [...this.#listeners]) {
+      for (const l of this.#listeners.current) {
         // A throwing listener must not leave the state machine half-way through a transition.
         try {
           l(e);
@@ -78,8 +80,7 @@ export class ClientTransaction {
 
   /** Subscribes to this transaction's events; returns the unsubscribe function. */
   on(listener: (e: ClientTxEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#listeners.add(listener);
   }
 
   /** The state machine's current state. */
@@ -93,7 +94,7 @@ export class ServerTransaction {
   readonly outcome: Promise<ServerOutcome>;
   #localTag: string | undefined;
   readonly machine: InviteServerTransaction | NonInviteServerTransaction;
-  readonly #listeners = new Set<(e: ServerTransactionEvent) => void>();
+  readonly #listeners = new ListenerList<ServerTransactionEvent>();
   #resolve!: (o: ServerOutcome) => void;
   /** The dialog this request belongs to (in-dialog requests) or created (INVITE answered with a tag). */
   dialog: Dialog | undefined;
@@ -144,8 +145,7 @@ export class ServerTransaction {
 
   /** Subscribes to this transaction's events; returns the unsubscribe function. */
   on(listener: (e: ServerTransactionEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#listeners.add(listener);
   }
 
   /**
@@ -174,7 +174,7 @@ export class ServerTransaction {
   }
 
   private emit(e: ServerTransactionEvent): void {
-    for (const l of [...this.#listeners]) {
+    for (const l of this.#listeners.current) {
       try {
         l(e);
       } catch (err) {
@@ -184,14 +184,32 @@ export class ServerTransaction {
   }
 }
 
+/**
+ * What is left of a server transaction once only retransmissions can reach it: a non-INVITE's
+ * last response, resent when its request comes again (Timer J), or an answered INVITE whose
+ * retransmissions and ACKs are absorbed (Timer L after the ACK, Timer I after a non-2xx). Keeping
+ * this instead of the whole transaction — request, responses, dialog, timers — for 32 s was most
+ * of the memory a finished call held, and most of the garbage collector's work under load.
+ */
+interface Lingering {
+  /** Resent on a retransmitted request; absent: the retransmission is absorbed. */
+  readonly resend?: { readonly response: SipResponse; readonly path: ReplyPath };
+}
+
 /** Matches messages to transactions and owns their lifetimes. */
 export class TransactionLayer {
   readonly #clients = new Map<string, ClientTransaction>();
   readonly #servers = new Map<string, ServerTransaction>();
   /** INVITE server transactions in Accepted, by Call-ID + From tag + CSeq: where 2xx ACKs go. */
   readonly #accepted = new Map<string, ServerTransaction>();
+  /** Settled server transactions by server key, and answered INVITEs by ACK key. */
+  readonly #lingering = new Map<string, Lingering>();
+  readonly #lingeringAcks = new Map<string, Lingering>();
+  readonly #expiry: ExpiryQueue;
 
-  constructor(private readonly o: TransactionLayerOptions) {}
+  constructor(private readonly o: TransactionLayerOptions) {
+    this.#expiry = new ExpiryQueue(o.clock);
+  }
 
   /** Starts a client transaction for `req` towards `target`. The request must carry its Via already. */
   request(req: SipRequest, target: Peer): ClientTransaction {
@@ -213,9 +231,9 @@ export class TransactionLayer {
     return tx;
   }
 
-  /** Live transaction counts, for tests and metrics. */
-  get counts(): { clients: number; servers: number } {
-    return { clients: this.#clients.size, servers: this.#servers.size };
+  /** Live transaction counts, for tests and metrics (settled ones that only absorb retransmissions apart). */
+  get counts(): { clients: number; servers: number; lingering: number } {
+    return { clients: this.#clients.size, servers: this.#servers.size, lingering: this.#lingering.size };
   }
 
   /** Entry point from the transport layer. */
@@ -234,6 +252,12 @@ export class TransactionLayer {
     const existing = this.#servers.get(key);
     if (existing !== undefined) {
       existing.machine.onRequestRetransmission();
+      return;
+    }
+    const lingering = this.#lingering.get(key);
+    if (lingering !== undefined) {
+      const r = lingering.resend;
+      if (r !== undefined) this.o.transport.sendResponse(r.response, r.path, true).catch(() => undefined);
       return;
     }
     const screening = this.o.screen?.(m, r.source) ?? { action: "accept" };
@@ -264,6 +288,9 @@ export class TransactionLayer {
   abortAll(why: string): void {
     for (const tx of [...this.#clients.values()]) tx.machine.abort(why);
     for (const tx of [...this.#servers.values()]) tx.machine.abort(why);
+    this.#expiry.clear();
+    this.#lingering.clear();
+    this.#lingeringAcks.clear();
   }
 
   #createServer(req: SipRequest, key: string, r: Received): ServerTransaction {
@@ -282,6 +309,10 @@ export class TransactionLayer {
     });
     tx.on((e) => {
       if (e.type === "state" && e.to === "accepted" && ackKey !== undefined) this.#accepted.set(ackKey, tx);
+      // Settled once the final response is out and nothing but retransmissions can follow: after
+      // the TU has seen the event (hence the microtask), the transaction hands over to a linger record.
+      const settled = (e.type === "timer_set" && (e.timer === "J" || e.timer === "I") && e.delayMs > 0) || e.type === "ack";
+      if (settled) queueMicrotask(() => this.#settle(tx, key, ackKey));
       if (e.type === "terminated") {
         guard?.cancel();
         this.#servers.delete(key);
@@ -292,15 +323,36 @@ export class TransactionLayer {
     return tx;
   }
 
+  /** Ends a settled server transaction and keeps a linger record in its place until its timer would have run out. */
+  #settle(tx: ServerTransaction, key: string, ackKey: string | undefined): void {
+    const m = tx.machine;
+    if (m.state === "terminated" || this.#servers.get(key) !== tx) return;
+    const final = m.finalResponse;
+    const invite = m.kind === "invite-server";
+    const linger: Lingering = !invite && final !== undefined ? { resend: { response: final, path: tx.path } } : {};
+    this.#lingering.set(key, linger);
+    if (invite && ackKey !== undefined) this.#lingeringAcks.set(ackKey, linger);
+    const policy = this.o.timers;
+    this.#expiry.add(invite && m.state === "confirmed" ? policy.t4Ms : timeoutMs(policy), () => {
+      if (this.#lingering.get(key) === linger) this.#lingering.delete(key);
+      if (ackKey !== undefined && this.#lingeringAcks.get(ackKey) === linger) this.#lingeringAcks.delete(ackKey);
+    });
+    m.settle();
+  }
+
   #receiveAck(ack: SipRequest, key: string, r: Received): void {
     const tx = this.#servers.get(key);
     if (tx !== undefined && tx.machine instanceof InviteServerTransaction) {
       tx.machine.onAck(ack);
       return;
     }
+    // The ACK of a non-2xx we already have (same branch as its INVITE): absorbed.
+    if (this.#lingering.has(key)) return;
     const ackKey = acceptedKey(ack);
     const accepted = ackKey === undefined ? undefined : this.#accepted.get(ackKey);
     if (accepted !== undefined && accepted.machine instanceof InviteServerTransaction) accepted.machine.onAck(ack);
+    // A retransmitted ACK for a 2xx already acknowledged: absorbed, as the Accepted state would.
+    else if (ackKey !== undefined && this.#lingeringAcks.has(ackKey)) return;
     else this.o.onStrayAck?.(ack, r);
   }
 
@@ -309,7 +361,9 @@ export class TransactionLayer {
     const inviteKey = serverKey(cancel, "INVITE");
     const invite = inviteKey === undefined ? undefined : this.#servers.get(inviteKey);
     if (invite === undefined) {
-      cancelTx.respond(481, "Call/Transaction Does Not Exist");
+      // An INVITE answered already: the CANCEL has no effect but is still acknowledged (§9.2).
+      if (inviteKey !== undefined && this.#lingering.has(inviteKey)) cancelTx.respond(200, "OK");
+      else cancelTx.respond(481, "Call/Transaction Does Not Exist");
       return;
     }
     cancelTx.respond(200, "OK");

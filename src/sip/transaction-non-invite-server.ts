@@ -47,6 +47,11 @@ export class NonInviteServerTransaction extends TransactionMachine<NonInviteServ
     if ((this.state === "proceeding" || this.state === "completed") && this.#last !== undefined) this.transmit(this.#last, true);
   }
 
+  /** Ends the transaction now as Timer J would; the layer answers retransmissions in its place. */
+  settle(): void {
+    this.onTimerJ();
+  }
+
   /** Timer J: stop absorbing request retransmissions. */
   onTimerJ(): void {
     if (this.state !== "completed") return;

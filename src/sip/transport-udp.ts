@@ -1,6 +1,7 @@
 // SIP over UDP: one socket per listener, a large receive buffer so bursts are not lost in the kernel.
 import { createSocket, type Socket } from "node:dgram";
-import { isIPv6 } from "node:net";
+import { lookup } from "node:dns";
+import { isIP, isIPv6 } from "node:net";
 import { parseMessage, type ParseOptions } from "./parse.js";
 import { isKeepAlive, type HostPort, type SendTarget, type Transport, type TransportSink } from "./transport.js";
 import { SipTransportError, classifySocketError } from "./transport-error.js";
@@ -12,6 +13,17 @@ export interface UdpTransportOptions {
   /** SO_RCVBUF in bytes; 4 MB by default (the kernel may cap it at net.core.rmem_max). */
   readonly receiveBufferBytes?: number;
   readonly parse?: ParseOptions;
+}
+
+/**
+ * dgram resolves every destination through dns.lookup, even an IP literal (a deferred callback and
+ * its bookkeeping per datagram). Nearly every SIP destination is a literal from a Via or a trunk
+ * address: those go straight through, names still resolve.
+ */
+function literalFirstLookup(host: string, options: { family?: number | string } | number, callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+  const family = isIP(host);
+  if (family !== 0) return callback(null, host, family);
+  lookup(host, typeof options === "number" ? { family: options } : (options as { family?: number }), callback);
 }
 
 /** A bound UDP listener that also sends from its own port (so peers see a symmetric source). */
@@ -27,7 +39,7 @@ export class UdpTransport implements Transport {
 
   /** Binds the socket and starts delivering datagrams to `sink`. */
   static async listen(options: UdpTransportOptions, sink: TransportSink): Promise<UdpTransport> {
-    const socket = createSocket({ type: isIPv6(options.address) ? "udp6" : "udp4", reuseAddr: false });
+    const socket = createSocket({ type: isIPv6(options.address) ? "udp6" : "udp4", reuseAddr: false, lookup: literalFirstLookup });
     await new Promise<void>((resolve, reject) => {
       socket.once("error", reject);
       socket.bind(options.port, options.address, () => {

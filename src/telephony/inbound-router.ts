@@ -86,7 +86,14 @@ export class InboundRouter {
     }
     const from = callerNumber(tx);
     const headers = forwardedHeaders(tx);
-    tx.respond(180, "Ringing");
+    // Ringing only when the answer waits on the inbound webhook: otherwise the 200 follows within
+    // milliseconds (or the transaction's own 100 Trying covers a slow moment), and a 180 would be
+    // one more message to build, send and log per call.
+    let ringingAt: number | undefined;
+    if (number.inboundWebhookUrl) {
+      tx.respond(180, "Ringing");
+      ringingAt = Date.now();
+    }
     const pick = await this.#pickAgent(number, from, to!, headers);
     if (pick.kind === "failed") {
       await calls.recordFailedInbound(ws, { fromNumber: from, toNumber: to!, end: pick.end });
@@ -129,7 +136,7 @@ export class InboundRouter {
     }
     const evidence = await openEvidence(hub.dataDir, created.session, hub.mediaEnabled);
     const call = new InboundCall(hub, created.session, tx, lease, serializeSdp(answer.answer), answer.audio, evidence, number);
-    await call.answer();
+    await call.answer(ringingAt);
   }
 
   async #pickAgent(
@@ -210,11 +217,11 @@ class InboundCall implements LiveSipCall {
     return this.#dialog;
   }
 
-  async answer(): Promise<void> {
+  /** Sends the 200 OK; `ringingAt` is when a 180 went out, if one did. */
+  async answer(ringingAt?: number): Promise<void> {
     const { session, tx, hub } = this;
     hub.track(tx.request.headers.callId() ?? "", session, this.evidence);
-    const now = Date.now();
-    session.stamp({ invite: now, firstProvisional: now, ringing: now });
+    session.stamp({ invite: Date.now(), ...(ringingAt !== undefined ? { firstProvisional: ringingAt, ringing: ringingAt } : {}) });
     session.onHangup((end) => this.#hangup(end));
     const off = tx.on((e) => {
       if (e.type === "cancel") {

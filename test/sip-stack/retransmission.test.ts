@@ -126,3 +126,62 @@ test("the UAS retransmits its 2xx until the ACK, and answers a retransmitted INV
     await peer.close();
   }
 });
+
+test("a settled server transaction only answers retransmissions: a repeated BYE gets the same 200, a repeated INVITE or ACK is absorbed, a late CANCEL gets 200, and all of it expires after 64·T1", { timeout: 15_000 }, async () => {
+  const peer = await rawPeer();
+  const stack = createSipStack({ host: "127.0.0.1", port: 0, transports: ["udp"], timers: { t1Ms: 30, tryingDelayMs: 0 } });
+  const seen: string[] = [];
+  stack.onRequest((tx) => {
+    seen.push(tx.request.method);
+    tx.respond(200, "OK");
+  });
+  await stack.listen();
+  try {
+    const { port } = stack.addresses.udp!;
+    const head = (method: string, branch: string, seq: number, toTag = ""): string[] => [
+      `${method} sip:parley@127.0.0.1:${port} SIP/2.0`,
+      `Via: SIP/2.0/UDP ${peer.host}:${peer.port};branch=${branch};rport`,
+      `From: <sip:raw@${peer.host}>;tag=s1`,
+      `To: <sip:parley@127.0.0.1>${toTag}`,
+      "Call-ID: settled1@test",
+      `CSeq: ${seq} ${method}`,
+      `Contact: <sip:raw@${peer.host}:${peer.port}>`,
+      "Max-Forwards: 70",
+      "Content-Length: 0", "", "",
+    ];
+    const msg = (lines: string[]): SipMessage => {
+      const r = parseMessage(Buffer.from(lines.join("\r\n")));
+      assert.ok(r.ok);
+      return r.message;
+    };
+    const okTo = (method: string) => (m: SipMessage) => m.kind === "response" && m.status === 200 && m.headers.cseq()?.method === method;
+    const invite = msg(head("INVITE", "z9hG4bKsettledinv", 1));
+    peer.send(invite, port);
+    await peer.until(() => count(peer.got, okTo("INVITE")) >= 1, "the 200 to the INVITE");
+    const tag = `;tag=${peer.got.find((g) => okTo("INVITE")(g.m))!.m.headers.to()!.tag!}`;
+    const ack = msg(head("ACK", "z9hG4bKsettledack", 1, tag));
+    peer.send(ack, port);
+    await within((async () => { while (stack.transactionCounts.lingering < 1) await new Promise((r) => setImmediate(r)); })(), 5000, "the INVITE settled");
+    assert.deepEqual(stack.transactionCounts, { clients: 0, servers: 0, lingering: 1 });
+    const oksBefore = count(peer.got, okTo("INVITE"));
+    peer.send(invite, port); // a late INVITE retransmission
+    peer.send(ack, port); // and a repeated ACK
+    peer.send(msg(head("CANCEL", "z9hG4bKsettledinv", 1)), port);
+    await peer.until(() => count(peer.got, okTo("CANCEL")) === 1, "200 to the CANCEL of an answered INVITE");
+    const bye = msg(head("BYE", "z9hG4bKsettledbye", 2, tag));
+    peer.send(bye, port);
+    await peer.until(() => count(peer.got, okTo("BYE")) === 1, "the 200 to the BYE");
+    peer.send(bye, port); // our BYE "got lost"
+    await peer.until(() => count(peer.got, okTo("BYE")) === 2, "the same 200 again");
+    const byeOks = peer.got.filter((g) => okTo("BYE")(g.m)).map((g) => g.m);
+    assert.equal(byeOks[1]!.headers.to()?.tag, byeOks[0]!.headers.to()?.tag, "the stored response is resent, not a new one");
+    assert.equal(count(peer.got, okTo("INVITE")), oksBefore, "the repeated INVITE and ACK were absorbed");
+    assert.deepEqual(seen, ["INVITE", "BYE"], "the TU saw each request once (the 2xx ACK and the CANCEL stay in the transaction layer)");
+    // 64·T1 = 1.92 s after settling, nothing is left.
+    await within((async () => { while (stack.transactionCounts.lingering > 0) await new Promise((r) => setTimeout(r, 50)); })(), 8000, "the linger records expired");
+    assert.deepEqual(stack.transactionCounts, { clients: 0, servers: 0, lingering: 0 });
+  } finally {
+    await stack.close();
+    await peer.close();
+  }
+});
