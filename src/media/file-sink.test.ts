@@ -5,10 +5,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FileSink } from "./file-sink.js";
 
-test("small, chunk-sized and large writes land in order, and the header patch goes to its position", async () => {
+/** Runs `body` with the path of a file in a fresh directory, removed afterwards. */
+async function withFile(body: (path: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "parley-sink-"));
   try {
-    const path = join(dir, "out.bin");
+    await body(join(dir, "out.bin"));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test("small, chunk-sized and large writes land in order, and the header patch goes to its position", async () => {
+  await withFile(async (path) => {
     const sink = await FileSink.create(path, 64);
     const expected: number[] = [0, 0, 0, 0];
     sink.write(Buffer.from([0, 0, 0, 0]));
@@ -25,15 +33,11 @@ test("small, chunk-sized and large writes land in order, and the header patch go
     await sink.close({ data: Buffer.from([9, 8, 7, 6]), position: 0 });
     expected.splice(0, 4, 9, 8, 7, 6);
     assert.deepEqual([...(await readFile(path))], expected);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("claimed space is written where it was claimed, also when larger than a chunk", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "parley-sink-"));
-  try {
-    const path = join(dir, "out.bin");
+  await withFile(async (path) => {
     const sink = await FileSink.create(path, 16);
     const expected: number[] = [];
     let v = 1;
@@ -48,7 +52,27 @@ test("claimed space is written where it was claimed, also when larger than a chu
     assert.equal(sink.bytes, expected.length);
     await sink.close();
     assert.deepEqual([...(await readFile(path))], expected);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
+});
+
+test("claimAt gives an offset into the current chunk, and -1 (nothing claimed) for a record too large for one", async () => {
+  await withFile(async (path) => {
+    const sink = await FileSink.create(path, 16);
+    const expected: number[] = [];
+    let v = 1;
+    for (const size of [5, 10, 3, 15, 1, 7]) {
+      const at = sink.claimAt(size);
+      assert.ok(at >= 0 && at + size <= 16);
+      const chunk = sink.current;
+      for (let i = 0; i < size; i++) {
+        chunk[at + i] = v & 0xff;
+        expected.push(v++ & 0xff);
+      }
+    }
+    const before = sink.bytes;
+    assert.equal(sink.claimAt(16), -1);
+    assert.equal(sink.bytes, before);
+    await sink.close();
+    assert.deepEqual([...(await readFile(path))], expected);
+  });
 });

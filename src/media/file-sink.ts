@@ -11,6 +11,12 @@ export class FileSink {
   private readonly chunkBytes: number;
   private chunk: Buffer;
   private used = 0;
+  /**
+   * Bytes the current chunk takes before it is written. The first chunk stops at a random point of
+   * its second half: files opened together (calls that started together) would otherwise all issue
+   * their writes in the same tick, over and over.
+   */
+  private limit: number;
   /** Chunks whose write has completed, ready for reuse. */
   private readonly spare: Buffer[] = [];
   private chain: Promise<void> = Promise.resolve();
@@ -22,6 +28,7 @@ export class FileSink {
     this.handle = handle;
     this.chunkBytes = chunkBytes;
     this.chunk = Buffer.allocUnsafe(chunkBytes);
+    this.limit = chunkBytes - Math.floor(Math.random() * (chunkBytes / 2));
   }
 
   /** Creates (truncates) `path` for writing. */
@@ -33,7 +40,7 @@ export class FileSink {
   write(data: Uint8Array): void {
     if (this.failure) throw this.failure;
     this.bytes += data.length;
-    if (this.used + data.length > this.chunkBytes) this.flush();
+    if (this.used + data.length > this.limit) this.flush();
     if (data.length >= this.chunkBytes) {
       this.enqueue(Buffer.from(data), null); // a large write: its own copy, no chunk involved
       return;
@@ -49,7 +56,7 @@ export class FileSink {
   claim(bytes: number): Buffer {
     if (this.failure) throw this.failure;
     this.bytes += bytes;
-    if (this.used + bytes > this.chunkBytes) this.flush();
+    if (this.used + bytes > this.limit) this.flush();
     if (bytes >= this.chunkBytes) {
       // Too large for a chunk: its own buffer, whose write runs after the caller has filled it.
       const own = Buffer.allocUnsafe(bytes);
@@ -59,6 +66,26 @@ export class FileSink {
     const at = this.used;
     this.used += bytes;
     return this.chunk.subarray(at, at + bytes);
+  }
+
+  /**
+   * As `claim`, but returns where in `chunk` the space starts, so that a caller writing many small
+   * records needs no view object per record; -1 (nothing claimed) when `bytes` would not fit in a
+   * chunk: use `claim` for that. The offset is into the chunk as it is after this call.
+   */
+  claimAt(bytes: number): number {
+    if (bytes >= this.chunkBytes) return -1;
+    if (this.failure) throw this.failure;
+    this.bytes += bytes;
+    if (this.used + bytes > this.limit) this.flush();
+    const at = this.used;
+    this.used += bytes;
+    return at;
+  }
+
+  /** The chunk being filled (see `claimAt`); it changes when full, so read it after claiming. */
+  get current(): Buffer {
+    return this.chunk;
   }
 
   private enqueue(data: Buffer, recycle: Buffer | null): void {
@@ -78,6 +105,7 @@ export class FileSink {
     this.enqueue(full.subarray(0, this.used), full);
     this.chunk = this.spare.pop() ?? Buffer.allocUnsafe(this.chunkBytes);
     this.used = 0;
+    this.limit = this.chunkBytes;
   }
 
   /** Writes everything pending, then `header` at `position` (if given), and closes the file. */

@@ -94,12 +94,20 @@ export function g711Encode(law: G711Law, pcm: Int16Array, out?: Uint8Array, offs
   return Buffer.isBuffer(dst) ? dst : Buffer.from(dst.buffer, dst.byteOffset, dst.byteLength);
 }
 
-/** Decodes G.711 bytes into PCM16 samples; writes into `out` when given. */
-export function g711Decode(law: G711Law, bytes: Uint8Array, out?: Int16Array): Int16Array {
+/**
+ * Decodes G.711 bytes into PCM16 samples; writes into `out` when given. `start`/`end` select part
+ * of `bytes` (an RTP payload inside its datagram) without a view object for it.
+ */
+export function g711Decode(law: G711Law, bytes: Uint8Array, out?: Int16Array, start = 0, end = bytes.length): Int16Array {
   const dec = tables(law).decode;
-  const dst = out ?? new Int16Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) dst[i] = dec[bytes[i] as number] as number;
+  const dst = out ?? new Int16Array(end - start);
+  for (let i = start; i < end; i++) dst[i - start] = dec[bytes[i] as number] as number;
   return dst;
+}
+
+/** The G.711 law of an RTP payload type (0 μ-law, 8 A-law, RFC 3551), or null for any other. */
+export function g711LawOfPayloadType(payloadType: number): G711Law | null {
+  return payloadType === 0 ? "PCMU" : payloadType === 8 ? "PCMA" : null;
 }
 
 /** μ-law encode of one PCM16 sample. */

@@ -77,3 +77,15 @@ test("adaptive mode sheds latency when the queue runs far above target", () => {
   assert.ok(jb.stats().dropped > 0);
   assert.notDeepEqual(played, ["0", "1", "2", "3"]);
 });
+
+test("a flood beyond twice the maximum depth drops the oldest, and playout goes on after them in order", () => {
+  const jb = new JitterBuffer<string>({ mode: "fixed", depthFrames: 2, maxFrames: 3 });
+  // Reordered arrivals (inserted in the middle) and more than 2 × 3 queued: 10 and 11 are dropped.
+  for (const seq of [10, 12, 11, 14, 13, 16, 15, 17]) assert.equal(jb.push(seq, `p${seq}`), "queued");
+  assert.equal(jb.stats().dropped, 2);
+  assert.equal(jb.depth, 6);
+  assert.deepEqual([jb.pop(), jb.pop(), jb.pop()].map(label), ["p12", "p13", "p14"]);
+  assert.equal(jb.push(13, "again"), "late");
+  assert.equal(jb.push(16, "again"), "duplicate");
+  assert.deepEqual([jb.pop(), jb.pop(), jb.pop(), jb.pop()].map(label), ["p15", "p16", "p17", "underrun"]);
+});

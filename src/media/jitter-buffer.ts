@@ -36,9 +36,21 @@ export interface JitterBufferStats {
   targetFrames: number;
 }
 
+/** The two waiting results carry no state: shared, so an idle or prebuffering stream allocates nothing. */
+const PREBUFFERING: JitterPopResult<never> = Object.freeze({ kind: "waiting", reason: "prebuffering" });
+const UNDERRUN: JitterPopResult<never> = Object.freeze({ kind: "waiting", reason: "underrun" });
+
 /** A reordering playout buffer; `pop()` is called once per frame interval. */
 export class JitterBuffer<T> {
-  private readonly packets = new Map<number, T>();
+  /**
+   * Queued packets, sorted by sequence number, as two parallel arrays. A Map keyed by sequence
+   * number, filled at one end and emptied at the other, re-hashed itself every few packets (its
+   * deleted slots are only reclaimed by a rehash, which allocates a new table). Every key is at
+   * least `nextSeq` once playing, so playout and drops take the front; arrivals append at the back
+   * unless reordered.
+   */
+  private readonly seqs: number[] = [];
+  private readonly payloads: T[] = [];
   private readonly mode: "fixed" | "adaptive";
   private readonly minFrames: number;
   private readonly maxFrames: number;
@@ -70,20 +82,48 @@ export class JitterBuffer<T> {
       this.counters.late++;
       return "late";
     }
-    if (this.packets.has(seq)) {
+    const seqs = this.seqs;
+    let i = seqs.length;
+    while (i > 0 && (seqs[i - 1] as number) > seq) i--;
+    if (i > 0 && seqs[i - 1] === seq) {
       this.counters.duplicates++;
       return "duplicate";
     }
-    this.packets.set(seq, payload);
+    if (i === seqs.length) {
+      seqs.push(seq);
+      this.payloads.push(payload);
+    } else {
+      seqs.splice(i, 0, seq);
+      this.payloads.splice(i, 0, payload);
+    }
     // Far more queued than the buffer may hold: the sender is faster than playout; drop the oldest.
-    while (this.packets.size > this.maxFrames * 2) {
-      const oldest = this.minKey();
-      if (oldest === null) break;
-      this.packets.delete(oldest);
+    while (seqs.length > this.maxFrames * 2) {
+      const oldest = this.removeAt(0);
       this.counters.dropped++;
       if (this.nextSeq !== null && this.nextSeq <= oldest) this.nextSeq = oldest + 1;
     }
     return "queued";
+  }
+
+  /** Index of `seq` in the queue, or -1. */
+  private indexOf(seq: number): number {
+    const seqs = this.seqs;
+    for (let i = 0; i < seqs.length; i++) {
+      const s = seqs[i] as number;
+      if (s === seq) return i;
+      if (s > seq) return -1;
+    }
+    return -1;
+  }
+
+  /** Removes the entry at `i` (in practice the front); returns its sequence number. */
+  private removeAt(i: number): number {
+    if (i === 0) {
+      this.payloads.shift();
+      return this.seqs.shift() as number;
+    }
+    this.payloads.splice(i, 1);
+    return this.seqs.splice(i, 1)[0] as number;
   }
 
   /** Adaptive mode: retargets depth from the current interarrival jitter estimate (ms). */
@@ -93,38 +133,38 @@ export class JitterBuffer<T> {
   }
 
   private minKey(): number | null {
-    let min: number | null = null;
-    for (const k of this.packets.keys()) if (min === null || k < min) min = k;
-    return min;
+    return this.seqs.length > 0 ? (this.seqs[0] as number) : null;
   }
 
   /** Takes the next frame for playout (call once per frame interval). */
   pop(): JitterPopResult<T> {
     if (!this.playing) {
-      if (this.packets.size < this.target) {
-        return { kind: "waiting", reason: this.nextSeq === null ? "prebuffering" : "underrun" };
-      }
+      if (this.seqs.length < this.target) return this.nextSeq === null ? PREBUFFERING : UNDERRUN;
       this.playing = true;
       this.nextSeq = this.minKey();
     }
-    if (this.packets.size === 0 || this.nextSeq === null) {
+    if (this.seqs.length === 0 || this.nextSeq === null) {
       this.playing = false;
       this.counters.underruns++;
-      return { kind: "waiting", reason: "underrun" };
+      return UNDERRUN;
     }
     const min = this.minKey() as number;
     if (min - this.nextSeq > this.maxFrames) this.nextSeq = min; // a long outage: do not conceal it frame by frame
     // Latency crept above target (adaptive shrink or a burst): skip the oldest frame to catch up.
-    if (this.mode === "adaptive" && this.packets.size > this.target + 2 && this.packets.has(this.nextSeq)) {
-      this.packets.delete(this.nextSeq);
-      this.nextSeq++;
-      this.counters.dropped++;
+    if (this.mode === "adaptive" && this.seqs.length > this.target + 2) {
+      const skip = this.indexOf(this.nextSeq);
+      if (skip >= 0) {
+        this.removeAt(skip);
+        this.nextSeq++;
+        this.counters.dropped++;
+      }
     }
     const seq = this.nextSeq;
     this.nextSeq++;
-    const payload = this.packets.get(seq);
-    if (payload !== undefined) {
-      this.packets.delete(seq);
+    const at = this.indexOf(seq);
+    if (at >= 0) {
+      const payload = this.payloads[at] as T;
+      this.removeAt(at);
       this.last = payload;
       this.repeats = 0;
       this.counters.played++;
@@ -140,11 +180,11 @@ export class JitterBuffer<T> {
 
   /** Frames currently queued. */
   get depth(): number {
-    return this.packets.size;
+    return this.seqs.length;
   }
 
   /** Counters and depth. */
   stats(): JitterBufferStats {
-    return { ...this.counters, depthFrames: this.packets.size, targetFrames: this.target };
+    return { ...this.counters, depthFrames: this.seqs.length, targetFrames: this.target };
   }
 }

@@ -70,3 +70,37 @@ test("streams that come after others left fill the emptied phase slots first", (
   }
   assert.equal(pacer.size, 0);
 });
+
+test("a stream stopped by another's tick in the same pass is not ticked again; one added then is not ticked in that pass", async () => {
+  const pacer = new Pacer({ slotMs: 20 }); // one phase slot: every stream ticks in the same pass
+  const counts = [0, 0, 0, 0];
+  let added = 0;
+  let addedInPass = -1;
+  const handles: Array<{ stop(): void }> = [];
+  await new Promise<void>((resolve, reject) => {
+    const guard = setTimeout(() => reject(new Error("timeout")), 2000);
+    for (let k = 0; k < 3; k++) {
+      handles.push(
+        pacer.add(20, () => {
+          counts[k]!++;
+          // On its second tick stream 0 stops stream 2 (later in the same pass) and adds a new one.
+          if (k === 0 && counts[0] === 2) {
+            handles[2]!.stop();
+            handles.push(pacer.add(20, () => void added++));
+          }
+          if (k === 1 && counts[1] === 2) addedInPass = added; // still the pass in which it was added
+          if (k === 1 && counts[1] === 5) {
+            clearTimeout(guard);
+            resolve();
+          }
+        }),
+      );
+    }
+  });
+  for (const h of handles) h.stop();
+  assert.equal(counts[0], 5);
+  assert.equal(counts[2], 1, "stopped before its second tick");
+  assert.equal(addedInPass, 0);
+  assert.ok(added >= 1, "the added stream ticks in later passes");
+  assert.equal(pacer.size, 0);
+});

@@ -24,8 +24,11 @@ interface Entry {
 
 /** Streams that share one interval and phase: their frames fall due at the same instants. */
 interface Slot {
+  readonly key: string;
   next: number;
   entries: Entry[];
+  /** Stopped while the slot was being run: its entries are compacted once that run ends. */
+  stale: boolean;
 }
 
 /** Options for a `Pacer`. */
@@ -45,6 +48,8 @@ export class Pacer {
   private readonly slotMs: number;
   private readonly maxCatchUp: number;
   private nextSlot = 0;
+  /** The slot whose entries `run` is iterating (a stop then only marks its entry). */
+  private running: Slot | null = null;
   /** Frames skipped because the event loop was too late to send them in time. */
   skipped = 0;
 
@@ -84,7 +89,7 @@ export class Pacer {
     const key = `${intervalMs}/${phase}`;
     let slot = this.slots.get(key);
     if (!slot) {
-      slot = { next: start, entries: [] };
+      slot = { key, next: start, entries: [], stale: false };
       this.slots.set(key, slot);
     }
     slot.entries.push(e);
@@ -97,9 +102,12 @@ export class Pacer {
       stop: () => {
         if (!e.active) return;
         e.active = false;
-        const i = owner.entries.indexOf(e);
-        if (i >= 0) owner.entries.splice(i, 1);
-        if (owner.entries.length === 0) this.slots.delete(key);
+        if (owner === this.running) owner.stale = true; // its run removes it when done
+        else {
+          const i = owner.entries.indexOf(e);
+          if (i >= 0) owner.entries.splice(i, 1);
+          if (owner.entries.length === 0 && this.slots.get(key) === owner) this.slots.delete(key);
+        }
         if (--this.count === 0) this.disarm();
       },
     };
@@ -135,9 +143,22 @@ export class Pacer {
     for (const slot of this.slots.values()) {
       if (slot.next <= horizon) {
         let next = Infinity;
-        for (const e of slot.entries.slice()) {
+        // Entries added by a tick are not run until the next pass, as with a copy of the list (no
+        // copy per slot per run: streams stopped meanwhile are only marked, and compacted below).
+        const entries = slot.entries;
+        const count = entries.length;
+        this.running = slot;
+        for (let i = 0; i < count; i++) {
+          const e = entries[i] as Entry;
           if (e.active) this.runEntry(e, now, horizon);
           if (e.active && e.next < next) next = e.next;
+        }
+        this.running = null;
+        for (let i = count; i < entries.length; i++) next = Math.min(next, (entries[i] as Entry).next);
+        if (slot.stale) {
+          slot.stale = false;
+          slot.entries = entries.filter((e) => e.active);
+          if (slot.entries.length === 0) this.slots.delete(slot.key);
         }
         slot.next = next;
       }

@@ -100,13 +100,13 @@ export function internetChecksum(buf: Buffer): number {
   return ~fold(wordSum(buf, 0, buf.length, 0)) & 0xffff;
 }
 
-/** A pcap record header at `out[0, 16)`: µs timestamp, captured and original lengths. */
-function recordHeader(out: Buffer, timeMs: number, incl: number, orig: number): void {
+/** A pcap record header at `out[o, o + 16)`: µs timestamp, captured and original lengths. */
+function recordHeader(out: Buffer, timeMs: number, incl: number, orig: number, o = 0): void {
   const totalUs = Math.round(timeMs * 1000);
-  out.writeUInt32LE(Math.floor(totalUs / 1e6) >>> 0, 0);
-  out.writeUInt32LE(totalUs % 1e6, 4);
-  out.writeUInt32LE(incl, 8);
-  out.writeUInt32LE(orig, 12);
+  out.writeUInt32LE(Math.floor(totalUs / 1e6) >>> 0, o);
+  out.writeUInt32LE(totalUs % 1e6, o + 4);
+  out.writeUInt32LE(incl, o + 8);
+  out.writeUInt32LE(orig, o + 12);
 }
 
 /** Bytes of Ethernet + IP header in front of a transport segment between these addresses. */
@@ -282,7 +282,13 @@ export class PcapWriter {
    * record is built in place in the file buffer: every RTP packet of a call comes here.
    */
   writeUdp(src: Endpoint, dst: Endpoint, payload: Uint8Array, timeMs: number = Date.now()): boolean {
-    const [sa, da] = this.addressPair(src.address, dst.address);
+    // As `addressPair`, without its array: one per packet adds up.
+    let sa = this.addressBytes(src.address);
+    let da = this.addressBytes(dst.address);
+    if (sa.length !== da.length) {
+      sa = mappedV6(sa);
+      da = mappedV6(da);
+    }
     const head = linkAndIpBytes(sa);
     const udpLength = UDP_HEADER + payload.length;
     const frameLength = head + udpLength;
@@ -295,12 +301,19 @@ export class PcapWriter {
       this.writeRecord(frame(sa, da, 17, seg, 6, this.ipId++), timeMs);
       return true;
     }
-    const out = this.sink.claim(RECORD_HEADER + frameLength);
-    recordHeader(out, timeMs, frameLength, frameLength);
-    const udp = RECORD_HEADER + head;
+    // Straight into the file's chunk at an offset: no view object per record.
+    let o = this.sink.claimAt(RECORD_HEADER + frameLength);
+    let out: Buffer;
+    if (o >= 0) out = this.sink.current;
+    else {
+      out = this.sink.claim(RECORD_HEADER + frameLength);
+      o = 0;
+    }
+    recordHeader(out, timeMs, frameLength, frameLength, o);
+    const udp = o + RECORD_HEADER + head;
     udpHeader(out, udp, src.port, dst.port, udpLength);
     out.set(payload, udp + UDP_HEADER);
-    completeFrame(out, RECORD_HEADER, sa, da, 17, udpLength, 6, this.ipId++);
+    completeFrame(out, o + RECORD_HEADER, sa, da, 17, udpLength, 6, this.ipId++);
     this.packets++;
     return true;
   }

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseRtp, serializeRtp } from "./rtp-packet.js";
+import { parseRtp, readRtpHeader, RtpHeaderView, serializeRtp } from "./rtp-packet.js";
 
 test("a plain header round-trips field by field", () => {
   const payload = Buffer.alloc(160, 0xff);
@@ -63,4 +63,36 @@ test("garbage is rejected with a reason, never an exception", () => {
 test("serialize refuses what the header cannot express", () => {
   assert.throws(() => serializeRtp({ payloadType: 0, sequenceNumber: 0, timestamp: 0, ssrc: 0, csrcs: new Array(16).fill(1), payload: Buffer.alloc(0) }), RangeError);
   assert.throws(() => serializeRtp({ payloadType: 0, sequenceNumber: 0, timestamp: 0, ssrc: 0, extension: { profile: 1, data: Buffer.alloc(3) }, payload: Buffer.alloc(0) }), RangeError);
+});
+
+test("readRtpHeader reads in place what parseRtp builds, and gives the same reasons", () => {
+  const view = new RtpHeaderView();
+  const ext = { profile: 0xbede, data: Buffer.from([1, 2, 3, 4]) };
+  const packets = [
+    serializeRtp({ payloadType: 0, marker: true, sequenceNumber: 65535, timestamp: 0xfffffff0, ssrc: 0xdeadbeef, payload: Buffer.alloc(160, 0x7f) }),
+    serializeRtp({ payloadType: 8, sequenceNumber: 7, timestamp: 160, ssrc: 1, csrcs: [11, 22], extension: ext, padTo: 4, payload: Buffer.from([9, 9, 9]) }),
+  ];
+  for (const wire of packets) {
+    const r = parseRtp(wire);
+    assert.ok(r.ok);
+    assert.equal(readRtpHeader(wire, view), null);
+    const { marker, payloadType, sequenceNumber, timestamp, ssrc, paddingLength } = view;
+    assert.deepEqual({ marker, payloadType, sequenceNumber, timestamp, ssrc, paddingLength }, {
+      marker: r.packet.marker,
+      payloadType: r.packet.payloadType,
+      sequenceNumber: r.packet.sequenceNumber,
+      timestamp: r.packet.timestamp,
+      ssrc: r.packet.ssrc,
+      paddingLength: r.packet.paddingLength,
+    });
+    assert.equal(view.csrcCount, r.packet.csrcs.length);
+    assert.equal(view.extensionStart >= 0, r.packet.extension !== null);
+    assert.deepEqual(wire.subarray(view.payloadStart, view.payloadEnd), r.packet.payload);
+  }
+  const garbage = [Buffer.alloc(4), Buffer.from([0x40, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), Buffer.from([0x80, 200, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), Buffer.from([0xa0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])];
+  for (const g of garbage) {
+    const r = parseRtp(g);
+    assert.ok(!r.ok);
+    assert.deepEqual(readRtpHeader(g, view), r.error);
+  }
 });

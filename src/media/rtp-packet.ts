@@ -40,53 +40,93 @@ export function isRtcpPacketType(secondByte: number): boolean {
   return secondByte >= 192 && secondByte <= 223;
 }
 
-/** Parses one RTP datagram. */
-export function parseRtp(buf: Uint8Array): RtpParseResult {
-  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  if (b.length < RTP_HEADER_BYTES) return { ok: false, error: { kind: "too-short", length: b.length } };
+/**
+ * The fixed-header fields of an RTP datagram and where its payload lies, read in place: a receive
+ * path fills one of these per packet instead of building an `RtpPacket` (an object, a CSRC array
+ * and a payload view per packet, 50 times a second per stream). Reuse it; it holds no references.
+ */
+export class RtpHeaderView {
+  marker = false;
+  payloadType = 0;
+  sequenceNumber = 0;
+  timestamp = 0;
+  ssrc = 0;
+  csrcCount = 0;
+  /** Offset of the extension's profile word, or -1 when there is none. */
+  extensionStart = -1;
+  /** The payload is `data[payloadStart, payloadEnd)`: after CSRCs and extension, before padding. */
+  payloadStart = 0;
+  payloadEnd = 0;
+  paddingLength = 0;
+}
+
+/**
+ * Reads the header of one RTP datagram into `view`; returns null, or why the datagram is not RTP
+ * (then `view` is partly overwritten). The only allocation is the error object, on failure.
+ */
+export function readRtpHeader(b: Uint8Array, view: RtpHeaderView): RtpParseError | null {
+  const length = b.length;
+  if (length < RTP_HEADER_BYTES) return { kind: "too-short", length };
   const b0 = b[0] as number;
   const b1 = b[1] as number;
   const version = b0 >> 6;
-  if (version !== 2) return { ok: false, error: { kind: "bad-version", version } };
-  if (isRtcpPacketType(b1)) return { ok: false, error: { kind: "rtcp", packetType: b1 } };
-  const padding = (b0 & 0x20) !== 0;
-  const hasExtension = (b0 & 0x10) !== 0;
+  if (version !== 2) return { kind: "bad-version", version };
+  if (isRtcpPacketType(b1)) return { kind: "rtcp", packetType: b1 };
   const csrcCount = b0 & 0x0f;
   let offset = RTP_HEADER_BYTES + csrcCount * 4;
-  if (b.length < offset) return { ok: false, error: { kind: "truncated-csrc", csrcCount } };
-  const csrcs: number[] = [];
-  for (let i = 0; i < csrcCount; i++) csrcs.push(b.readUInt32BE(RTP_HEADER_BYTES + i * 4));
-  let extension: RtpExtension | null = null;
-  if (hasExtension) {
-    if (b.length < offset + 4) return { ok: false, error: { kind: "truncated-extension", declaredBytes: 4 } };
-    const profile = b.readUInt16BE(offset);
-    const words = b.readUInt16BE(offset + 2);
+  if (length < offset) return { kind: "truncated-csrc", csrcCount };
+  let extensionStart = -1;
+  if ((b0 & 0x10) !== 0) {
+    if (length < offset + 4) return { kind: "truncated-extension", declaredBytes: 4 };
+    const words = ((b[offset + 2] as number) << 8) | (b[offset + 3] as number);
     const end = offset + 4 + words * 4;
-    if (b.length < end) return { ok: false, error: { kind: "truncated-extension", declaredBytes: words * 4 } };
-    extension = { profile, data: b.subarray(offset + 4, end) };
+    if (length < end) return { kind: "truncated-extension", declaredBytes: words * 4 };
+    extensionStart = offset;
     offset = end;
   }
-  let end = b.length;
   let paddingLength = 0;
-  if (padding) {
-    paddingLength = b[b.length - 1] as number;
-    if (paddingLength === 0 || offset + paddingLength > b.length) {
-      return { ok: false, error: { kind: "bad-padding", paddingLength } };
-    }
-    end -= paddingLength;
+  if ((b0 & 0x20) !== 0) {
+    paddingLength = b[length - 1] as number;
+    if (paddingLength === 0 || offset + paddingLength > length) return { kind: "bad-padding", paddingLength };
+  }
+  view.marker = (b1 & 0x80) !== 0;
+  view.payloadType = b1 & 0x7f;
+  view.sequenceNumber = ((b[2] as number) << 8) | (b[3] as number);
+  view.timestamp = (((b[4] as number) << 24) | ((b[5] as number) << 16) | ((b[6] as number) << 8) | (b[7] as number)) >>> 0;
+  view.ssrc = (((b[8] as number) << 24) | ((b[9] as number) << 16) | ((b[10] as number) << 8) | (b[11] as number)) >>> 0;
+  view.csrcCount = csrcCount;
+  view.extensionStart = extensionStart;
+  view.payloadStart = offset;
+  view.payloadEnd = length - paddingLength;
+  view.paddingLength = paddingLength;
+  return null;
+}
+
+/** Parses one RTP datagram into an object of its own (see `readRtpHeader` for the hot path). */
+export function parseRtp(buf: Uint8Array): RtpParseResult {
+  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  const v = new RtpHeaderView();
+  const error = readRtpHeader(b, v);
+  if (error) return { ok: false, error };
+  const csrcs: number[] = [];
+  for (let i = 0; i < v.csrcCount; i++) csrcs.push(b.readUInt32BE(RTP_HEADER_BYTES + i * 4));
+  let extension: RtpExtension | null = null;
+  if (v.extensionStart >= 0) {
+    const words = b.readUInt16BE(v.extensionStart + 2);
+    extension = { profile: b.readUInt16BE(v.extensionStart), data: b.subarray(v.extensionStart + 4, v.extensionStart + 4 + words * 4) };
   }
   return {
     ok: true,
     packet: {
-      marker: (b1 & 0x80) !== 0,
-      payloadType: b1 & 0x7f,
-      sequenceNumber: b.readUInt16BE(2),
-      timestamp: b.readUInt32BE(4),
-      ssrc: b.readUInt32BE(8),
+      marker: v.marker,
+      payloadType: v.payloadType,
+      sequenceNumber: v.sequenceNumber,
+      timestamp: v.timestamp,
+      ssrc: v.ssrc,
       csrcs,
       extension,
-      paddingLength,
-      payload: b.subarray(offset, end),
+      paddingLength: v.paddingLength,
+      payload: b.subarray(v.payloadStart, v.payloadEnd),
     },
   };
 }

@@ -54,3 +54,17 @@ test("duplicates, late packets and a sender restart are told apart", () => {
   assert.equal(s.update(30001, 0, 0).kind, "restart");
   assert.equal(s.update(30002, 160, 20).kind, "ok");
 });
+
+test("track gives update's verdicts without an object: the kind, and the extended sequence number beside it", () => {
+  const a = new ReceiveStats(1, 8000);
+  const b = new ReceiveStats(1, 8000);
+  // In order across a wrap, a duplicate, a late one, a big jump twice (a restart) and on from there.
+  const seqs = [65533, 65534, 65535, 0, 1, 1, 65535, 2, 30000, 30001, 30002];
+  seqs.forEach((seq, i) => {
+    const v = a.update(seq, i * 160, i * 20);
+    const kind = b.track(seq, i * 160, i * 20);
+    assert.equal(kind, v.kind);
+    if (v.kind !== "bad-jump") assert.equal(b.extendedSeq, v.extendedSeq);
+  });
+  assert.deepEqual(b.snapshot(), a.snapshot());
+});

@@ -42,9 +42,15 @@ export class ReceiveStats {
   private received = 0;
   private expectedPrior = 0;
   private receivedPrior = 0;
-  private transit: number | null = null;
+  /**
+   * The previous packet's relative transit time (NaN before the first): a plain number field holds
+   * a double in place, where `number | null` would box a new heap number for every packet.
+   */
+  private transit = NaN;
   private jitter = 0;
   private latePackets = 0;
+  /** The extended sequence number of the packet last tracked (unchanged by a bad jump). */
+  extendedSeq = 0;
 
   constructor(ssrc: number, clockRate: number) {
     this.ssrc = ssrc;
@@ -66,31 +72,41 @@ export class ReceiveStats {
    * `timed` false leaves jitter alone (telephone-event packets repeat one timestamp on purpose).
    */
   update(seq: number, rtpTimestamp: number, arrivalMs: number, timed = true): SeqVerdict {
-    const verdict = this.updateSeq(seq);
-    if (timed && verdict.kind !== "bad-jump") this.updateJitter(rtpTimestamp, arrivalMs);
-    return verdict;
+    const kind = this.track(seq, rtpTimestamp, arrivalMs, timed);
+    return kind === "bad-jump" ? { kind } : { kind, extendedSeq: this.extendedSeq };
   }
 
-  private updateSeq(seq: number): SeqVerdict {
+  /**
+   * `update` without a verdict object (a receive path calls it for every packet): returns the
+   * verdict's kind; its extended sequence number is then in `extendedSeq`.
+   */
+  track(seq: number, rtpTimestamp: number, arrivalMs: number, timed = true): SeqVerdict["kind"] {
+    const kind = this.updateSeq(seq);
+    if (timed && kind !== "bad-jump") this.updateJitter(rtpTimestamp, arrivalMs);
+    return kind;
+  }
+
+  private updateSeq(seq: number): SeqVerdict["kind"] {
     if (this.probation > 0) {
       // A source is valid once MIN_SEQUENTIAL packets arrived in sequence (A.1); the first one is counted too.
       if (this.received > 0 && seq === ((this.maxSeq + 1) & 0xffff)) {
         this.probation--;
         this.maxSeq = seq;
         this.received++;
-        if (this.probation === 0) return { kind: "ok", extendedSeq: this.extended(seq) };
-        return { kind: "probation", extendedSeq: this.extended(seq) };
+        this.extendedSeq = this.extended(seq);
+        return this.probation === 0 ? "ok" : "probation";
       }
       this.init(seq);
       this.probation = MIN_SEQUENTIAL - 1;
       this.received = 1;
-      if (this.probation === 0) return { kind: "ok", extendedSeq: seq };
-      return { kind: "probation", extendedSeq: seq };
+      this.extendedSeq = seq;
+      return this.probation === 0 ? "ok" : "probation";
     }
     const udelta = (seq - this.maxSeq + RTP_SEQ_MOD) % RTP_SEQ_MOD;
     if (udelta === 0) {
       this.latePackets++;
-      return { kind: "duplicate-or-late", extendedSeq: this.extended(seq) };
+      this.extendedSeq = this.extended(seq);
+      return "duplicate-or-late";
     }
     if (udelta < MAX_DROPOUT) {
       if (seq < this.maxSeq) this.cycles += RTP_SEQ_MOD;
@@ -100,17 +116,20 @@ export class ReceiveStats {
         // Two sequential packets after a big jump: the sender restarted its sequence.
         this.init(seq);
         this.received = 1;
-        return { kind: "restart", extendedSeq: seq };
+        this.extendedSeq = seq;
+        return "restart";
       }
       this.badSeq = (seq + 1) & 0xffff;
-      return { kind: "bad-jump" };
+      return "bad-jump";
     } else {
       this.received++;
       this.latePackets++;
-      return { kind: "duplicate-or-late", extendedSeq: this.extendedBehind(seq) };
+      this.extendedSeq = this.extendedBehind(seq);
+      return "duplicate-or-late";
     }
     this.received++;
-    return { kind: "ok", extendedSeq: this.cycles + seq };
+    this.extendedSeq = this.cycles + seq;
+    return "ok";
   }
 
   private extended(seq: number): number {
@@ -125,7 +144,7 @@ export class ReceiveStats {
   private updateJitter(rtpTimestamp: number, arrivalMs: number): void {
     const arrivalTs = (arrivalMs * this.clockRate) / 1000;
     const transit = arrivalTs - rtpTimestamp;
-    if (this.transit !== null) {
+    if (!Number.isNaN(this.transit)) {
       let d = Math.abs(transit - this.transit);
       // RTP timestamps wrap at 2^32; the difference of two transits must not see that wrap.
       if (d > 0x80000000) d = Math.abs(d - 0x100000000);

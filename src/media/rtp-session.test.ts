@@ -6,7 +6,7 @@ import { g711Encode } from "./g711.js";
 import { Pacer } from "./pacer.js";
 import { parseRtcp } from "./rtcp-packet.js";
 import { parseRtp, serializeRtp } from "./rtp-packet.js";
-import { RtpSession, type PacketTapEntry, type RtpSessionEvent, type RtpSessionOptions } from "./rtp-session.js";
+import { RtpSession, type CapturedDatagram, type PacketTapEntry, type RtpSessionEvent, type RtpSessionOptions } from "./rtp-session.js";
 import { goertzelPower } from "./tone-detect.js";
 
 type EventOf<T extends RtpSessionEvent["type"]> = Extract<RtpSessionEvent, { type: T }>;
@@ -108,6 +108,41 @@ test("sent packets step the timestamp by 160 per 20 ms frame and set the marker 
     }
     assert.ok(taps.every((t) => t.atMs > 1e12));
     assert.ok(taps.some((t) => t.direction === "in"), "the tap sees received packets too");
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+test("capture sees every datagram the tap sees, with the session's own parse of each RTP header", async () => {
+  const taps: PacketTapEntry[] = [];
+  const seen: string[] = [];
+  let mismatches = 0;
+  const capture = (d: Readonly<CapturedDatagram>) => {
+    // Read during the call: the object is refilled for the next datagram.
+    const t = taps.at(-1);
+    if (!t || t.data !== d.data || t.direction !== d.direction || t.protocol !== d.protocol || t.atMs !== d.atMs || t.remote !== d.remote) mismatches++;
+    if (d.protocol === "rtcp") return void seen.push(`${d.direction} rtcp ${d.rtp === null}`);
+    const p = parseRtp(d.data);
+    const h = d.rtp;
+    if (!p.ok || !h) return void seen.push(`${d.direction} unparsed`);
+    const same =
+      h.payloadType === p.packet.payloadType &&
+      h.sequenceNumber === p.packet.sequenceNumber &&
+      h.timestamp === p.packet.timestamp &&
+      h.ssrc === p.packet.ssrc &&
+      h.marker === p.packet.marker &&
+      d.data.subarray(h.payloadStart, h.payloadEnd).equals(p.packet.payload);
+    seen.push(`${d.direction} rtp ${same}`);
+  };
+  const [a, b] = await pair({ tap: (t) => taps.push(t), capture, rtcp: { intervalMs: 100 } }, { rtcp: { intervalMs: 100 } });
+  try {
+    await next(a, "audio", () => a.stats().received.packets >= 10);
+    await next(a, "rtcp");
+    assert.equal(mismatches, 0);
+    assert.equal(seen.length, taps.length);
+    assert.ok(seen.includes("in rtp true") && seen.includes("out rtp true") && seen.includes("in rtcp true") && seen.includes("out rtcp true"), [...new Set(seen)].join(", "));
+    assert.deepEqual([...new Set(seen)].filter((x) => x.endsWith("false") || x.endsWith("unparsed")), []);
   } finally {
     await a.close();
     await b.close();
@@ -522,4 +557,21 @@ test("strict RTP: a second source is ignored while the first talks, and taken ov
     first.close();
     second.close();
   }
+});
+
+test("listeners removed during an event do not get it, and ones added during it do (as a Set walked live)", async () => {
+  const s = await RtpSession.open({ codec: "PCMU", bind: { address: "127.0.0.1" }, pacer: new Pacer(), rtcp: { enabled: false } });
+  const got: string[] = [];
+  let offB = (): void => undefined;
+  s.on((e) => {
+    if (e.type !== "closed") return;
+    got.push("a");
+    offB();
+    s.on((f) => void got.push(`c:${f.type}`));
+  });
+  offB = s.on((e) => void got.push(`b:${e.type}`));
+  const offD = s.on((e) => void got.push(`d:${e.type}`));
+  offD();
+  await s.close();
+  assert.deepEqual(got, ["a", "c:closed"]);
 });

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import type { RemoteInfo, Socket } from "node:dgram";
 import { performance } from "node:perf_hooks";
 import { planDtmf, DtmfReceiver, type DtmfDetection, type DtmfDigit, type DtmfPacketPlan } from "./dtmf.js";
-import { g711Decode, g711Encode, g711PayloadType, g711SilenceByte, type G711Law } from "./g711.js";
+import { g711Decode, g711Encode, g711LawOfPayloadType, g711PayloadType, g711SilenceByte, type G711Law } from "./g711.js";
 import { JitterBuffer, type JitterBufferOptions, type JitterBufferStats } from "./jitter-buffer.js";
 import { Pacer, sharedPacer, type PacerHandle } from "./pacer.js";
 import type { Endpoint } from "./pcap-writer.js";
@@ -26,7 +26,7 @@ import {
 import { ReceiveStats } from "./rtp-receive-stats.js";
 import { bindMediaSocket } from "./udp-socket.js";
 import { allocPcm } from "./pcm-pool.js";
-import { isRtcpPacketType, parseRtp, RTP_HEADER_BYTES, writeRtpHeader, type RtpPacket, type RtpParseError } from "./rtp-packet.js";
+import { isRtcpPacketType, readRtpHeader, RtpHeaderView, RTP_HEADER_BYTES, writeRtpHeader, type RtpParseError } from "./rtp-packet.js";
 
 const CLOCK_RATE = 8000;
 const CN_PAYLOAD_TYPE = 13;
@@ -59,6 +59,17 @@ export interface PacketTapEntry {
   data: Buffer;
   /** Wall-clock time in ms since the Unix epoch, with sub-millisecond fraction. */
   atMs: number;
+}
+
+/**
+ * A datagram as `PacketTapEntry`, with the RTP header the session itself read from it (null for
+ * RTCP and for datagrams that are not valid RTP; the payload is `data[rtp.payloadStart,
+ * rtp.payloadEnd)`). The session fills one such object per direction again for every datagram, so
+ * that capture and recording cost no object and no second parse per packet: read it during the
+ * call, keep nothing of it.
+ */
+export interface CapturedDatagram extends PacketTapEntry {
+  rtp: RtpHeaderView | null;
 }
 
 /** What a session reports, discriminated by `type`. */
@@ -119,7 +130,10 @@ export interface RtpSessionOptions {
   /** When no audio is queued: send silence frames (default) or nothing. */
   whenIdle?: "silence" | "nothing";
   pacer?: Pacer;
+  /** Sees every datagram, each as an entry of its own (which it may keep). */
   tap?: (entry: PacketTapEntry) => void;
+  /** Sees every datagram too, as a reused `CapturedDatagram` (no allocation per packet; see there). */
+  capture?: (datagram: Readonly<CapturedDatagram>) => void;
 }
 
 /** Counters of one session. */
@@ -185,7 +199,14 @@ export class RtpSession {
   private readonly rtcpSocket: Socket | null;
   private readonly lease: PortLease | null;
   private readonly opts: RtpSessionOptions;
-  private readonly listeners = new Set<(e: RtpSessionEvent) => void>();
+  /**
+   * Subscribers in order. An array walked by index rather than a Set walked by iterator: an audio
+   * event per frame would otherwise create an iterator per frame. It behaves as a Set walked live
+   * would: one removed during an emit is skipped (its place is nulled, and compacted after the
+   * emit), one added is called at the end of it.
+   */
+  private readonly listeners: Array<((e: RtpSessionEvent) => void) | null> = [];
+  private emitting = 0;
   private readonly pacerHandle: PacerHandle;
   private remote: Endpoint | null;
   private remoteRtcp: Endpoint | null;
@@ -208,6 +229,8 @@ export class RtpSession {
   private dtmfQueue: Array<{ digit: DtmfDigit; durationMs: number }> = [];
   private dtmfActive: { plan: DtmfPacketPlan[]; startTick: number; ts: number; next: number } | null = null;
   private sentPackets = 0;
+  /** The last audio packet sent, whose bytes the next may reuse (see `audioPacket`). */
+  private txPacket: Buffer | null = null;
   private sentOctets = 0;
   private sendErrors = 0;
 
@@ -215,12 +238,22 @@ export class RtpSession {
   private remoteSsrc: number | null = null;
   private rxStats: ReceiveStats | null = null;
   private readonly jbOptions: JitterBufferOptions | false;
-  private jb: JitterBuffer<RtpPacket> | null;
+  /** Holds whole datagrams (already allocated by the socket); their headers are read again at playout. */
+  private jb: JitterBuffer<Buffer> | null;
+  /** The header of the datagram being received; its payload goes to the jitter buffer as its datagram. */
+  private readonly rxHeader = new RtpHeaderView();
+  /** The header of the datagram being played out. */
+  private readonly playHeader = new RtpHeaderView();
+  /** The header of the RTP packet being sent, for `capture`. */
+  private readonly txHeader = new RtpHeaderView();
+  private readonly capturedIn: CapturedDatagram;
+  private readonly capturedOut: CapturedDatagram;
   private readonly rxResampler: Resampler | null;
   private readonly dtmf = new DtmfReceiver(CLOCK_RATE);
   private lastDtmfAt = 0;
   private firstPacketAtMs: number | null = null;
-  private lastPacketAtMs: number | null = null;
+  /** Meaningful once `rxPackets` > 0 (a plain number holds a double in place; `number | null` boxes one per packet). */
+  private lastPacketAtMs = 0;
   private rxPackets = 0;
   private rxOctets = 0;
   private invalid = 0;
@@ -255,7 +288,10 @@ export class RtpSession {
     this.txResampler = this.pcmRate === CLOCK_RATE ? null : new Resampler(this.pcmRate, CLOCK_RATE);
     this.rxResampler = this.pcmRate === CLOCK_RATE ? null : new Resampler(CLOCK_RATE, this.pcmRate);
     this.jbOptions = opts.jitterBuffer === false ? false : { frameMs: 20, ...(opts.jitterBuffer ?? {}) };
-    this.jb = this.jbOptions ? new JitterBuffer<RtpPacket>(this.jbOptions) : null;
+    this.jb = this.jbOptions ? new JitterBuffer<Buffer>(this.jbOptions) : null;
+    const none = Buffer.alloc(0);
+    this.capturedIn = { direction: "in", protocol: "rtp", local: this.local, remote: this.local, data: none, atMs: 0, rtp: null };
+    this.capturedOut = { direction: "out", protocol: "rtp", local: this.local, remote: this.local, data: none, atMs: 0, rtp: null };
     this.rtcpEnabled = opts.rtcp?.enabled ?? true;
     this.rtcpMux = opts.rtcp?.mux ?? false;
     this.rtcpIntervalTicks = Math.max(1, Math.round((opts.rtcp?.intervalMs ?? 5000) / 20));
@@ -295,18 +331,36 @@ export class RtpSession {
 
   /** Subscribes to events; returns the unsubscribe function. */
   on(listener: (e: RtpSessionEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    if (!this.listeners.includes(listener)) this.listeners.push(listener);
+    return () => this.off(listener);
+  }
+
+  private off(listener: (e: RtpSessionEvent) => void): boolean {
+    const i = this.listeners.indexOf(listener);
+    if (i < 0) return false;
+    if (this.emitting > 0) this.listeners[i] = null;
+    else this.listeners.splice(i, 1);
+    return true;
   }
 
   private emit(e: RtpSessionEvent): void {
-    for (const l of this.listeners) {
+    const listeners = this.listeners;
+    this.emitting++;
+    for (let i = 0; i < listeners.length; i++) {
+      const l = listeners[i];
+      if (!l) continue;
       try {
         l(e);
       } catch (err) {
         // A listener's bug must not stop the media clock; surface it as an event instead.
         if (e.type !== "listener-error") this.emit({ type: "listener-error", message: String(err), during: e.type });
       }
+    }
+    if (--this.emitting === 0 && listeners.includes(null)) {
+      // Places of listeners removed during the emit.
+      let kept = 0;
+      for (const l of listeners) if (l) listeners[kept++] = l;
+      listeners.length = kept;
     }
   }
 
@@ -444,11 +498,25 @@ export class RtpSession {
     this.sentLastTick = true;
     const dst = this.remote;
     if (!dst) return;
-    const packet = Buffer.allocUnsafe(RTP_HEADER_BYTES + this.frameSamples);
+    const packet = this.audioPacket();
     writeRtpHeader(packet, marker, this.payloadType, this.seq, ts, this.ssrc);
     if (pcm) g711Encode(this.codec, pcm, packet, RTP_HEADER_BYTES);
     else packet.fill(this.silenceByte, RTP_HEADER_BYTES);
-    this.sent(packet, this.frameSamples, dst);
+    this.sent(packet, marker, this.payloadType, ts, dst);
+  }
+
+  /**
+   * The buffer to build the next audio packet in: the previous packet's, unless something may still
+   * read it. With a `tap` the entries (and their data) may be kept; and a send the kernel did not
+   * take at once (EAGAIN) is queued in libuv, which reads the bytes later: while the socket's send
+   * queue is not empty, a fresh buffer. (Media sockets send synchronously; see udp-socket.ts.)
+   */
+  private audioPacket(): Buffer {
+    const previous = this.txPacket;
+    if (previous !== null && this.rtp.getSendQueueSize() === 0) return previous;
+    const fresh = Buffer.allocUnsafe(RTP_HEADER_BYTES + this.frameSamples);
+    this.txPacket = this.opts.tap ? null : fresh;
+    return fresh;
   }
 
   private sendRtp(payload: Buffer, pt: number, marker: boolean, ts: number): void {
@@ -457,20 +525,44 @@ export class RtpSession {
     const packet = Buffer.allocUnsafe(RTP_HEADER_BYTES + payload.length);
     writeRtpHeader(packet, marker, pt, this.seq, ts, this.ssrc);
     payload.copy(packet, RTP_HEADER_BYTES);
-    this.sent(packet, payload.length, dst);
+    this.sent(packet, marker, pt, ts, dst);
   }
 
-  private sent(packet: Buffer, payloadBytes: number, dst: Endpoint): void {
+  /** Sends an RTP packet whose 12-byte header (no CSRCs, no extension) was just written. */
+  private sent(packet: Buffer, marker: boolean, pt: number, ts: number, dst: Endpoint): void {
+    const h = this.txHeader;
+    h.marker = marker;
+    h.payloadType = pt;
+    h.sequenceNumber = this.seq;
+    h.timestamp = ts;
+    h.ssrc = this.ssrc;
+    h.payloadStart = RTP_HEADER_BYTES;
+    h.payloadEnd = packet.length;
     this.seq = (this.seq + 1) & 0xffff;
     this.sentAny = true;
     this.sentPackets++;
-    this.sentOctets += payloadBytes;
+    this.sentOctets += packet.length - RTP_HEADER_BYTES;
     this.send(this.rtp, packet, dst, "rtp");
+  }
+
+  /** Hands a datagram to `tap` and `capture`; `rtp` is its header when it is RTP that parsed. */
+  private captured(direction: "in" | "out", protocol: "rtp" | "rtcp", local: Endpoint, remote: Endpoint, data: Buffer, atMs: number, rtp: RtpHeaderView | null): void {
+    this.opts.tap?.({ direction, protocol, local, remote, data, atMs });
+    const capture = this.opts.capture;
+    if (!capture) return;
+    const c = direction === "in" ? this.capturedIn : this.capturedOut;
+    c.protocol = protocol;
+    c.local = local;
+    c.remote = remote;
+    c.data = data;
+    c.atMs = atMs;
+    c.rtp = rtp;
+    capture(c);
   }
 
   private send(socket: Socket, data: Buffer, dst: Endpoint, protocol: "rtp" | "rtcp", done?: () => void): void {
     const local = protocol === "rtcp" && socket !== this.rtp && this.localRtcp ? this.localRtcp : this.local;
-    this.opts.tap?.({ direction: "out", protocol, local, remote: dst, data, atMs: wallClockMs() });
+    if (this.opts.tap || this.opts.capture) this.captured("out", protocol, local, dst, data, wallClockMs(), protocol === "rtp" ? this.txHeader : null);
     if (!done) {
       // Without a callback Node can complete the send synchronously; failures reach the socket's 'error' event.
       socket.send(data, dst.port, dst.address);
@@ -503,34 +595,51 @@ export class RtpSession {
     else this.emitAudio(r.mode === "repeat" ? r.payload : null, true);
   }
 
-  private emitAudio(packet: RtpPacket | null, concealed: boolean): void {
-    // G.711 payload types are self-describing: a peer that switches law mid-call is still decoded right.
-    const law: G711Law = packet?.payloadType === 8 ? "PCMA" : packet?.payloadType === 0 ? "PCMU" : this.codec;
-    const pcm8 = packet ? g711Decode(law, packet.payload, allocPcm(packet.payload.length)) : allocPcm(this.frameSamples);
+  /** Plays one received datagram (G.711, validated on arrival), or a frame of silence for null. */
+  private emitAudio(datagram: Buffer | null, concealed: boolean): void {
+    let pcm8: Int16Array;
+    if (datagram) {
+      const h = this.playHeader;
+      readRtpHeader(datagram, h);
+      // G.711 payload types are self-describing: a peer that switches law mid-call is still decoded right.
+      const law = g711LawOfPayloadType(h.payloadType) ?? this.codec;
+      pcm8 = g711Decode(law, datagram, allocPcm(h.payloadEnd - h.payloadStart), h.payloadStart, h.payloadEnd);
+    } else pcm8 = allocPcm(this.frameSamples);
     const pcm = this.rxResampler ? this.rxResampler.process(pcm8) : pcm8;
     this.emit({ type: "audio", pcm, sampleRate: this.pcmRate, concealed });
   }
 
+  /**
+   * `rinfo` as an Endpoint: the learnt source's (or the remote's) own object when it is that, as
+   * almost every packet's is, rather than a new object per packet. Endpoints are never modified.
+   */
+  private endpointOf(rinfo: RemoteInfo): Endpoint {
+    const s = this.source ?? this.remote;
+    if (s !== null && s.port === rinfo.port && s.address === rinfo.address) return s;
+    return { address: rinfo.address, port: rinfo.port };
+  }
+
   private onRtpSocket(msg: Buffer, rinfo: RemoteInfo): void {
     if (this.closed) return;
-    const from = { address: rinfo.address, port: rinfo.port };
     if (msg.length >= 2 && isRtcpPacketType(msg[1] as number)) {
       this.onRtcp(msg, rinfo);
       return;
     }
+    const from = this.endpointOf(rinfo);
     const atMs = wallClockMs();
-    this.opts.tap?.({ direction: "in", protocol: "rtp", local: this.local, remote: from, data: msg, atMs });
-    const parsed = parseRtp(msg);
-    if (!parsed.ok) {
+    const h = this.rxHeader;
+    const error = readRtpHeader(msg, h);
+    if (this.opts.tap || this.opts.capture) this.captured("in", "rtp", this.local, from, msg, atMs, error ? null : h);
+    if (error) {
       this.invalid++;
-      this.emit({ type: "invalid-packet", protocol: "rtp", error: parsed.error, from });
+      this.emit({ type: "invalid-packet", protocol: "rtp", error, from });
       return;
     }
-    this.onRtp(parsed.packet, from, atMs);
+    this.onRtp(h, msg, from, atMs);
   }
 
   /** Strict RTP: whether a packet from `from` is media of this session (see `latching`). */
-  private acceptSource(p: RtpPacket, from: Endpoint, nowMs: number): boolean {
+  private acceptSource(p: RtpHeaderView, from: Endpoint, nowMs: number): boolean {
     if (!(this.opts.latching ?? true)) return true;
     if (this.source === null || sameEndpoint(this.source, from)) {
       if (this.source === null) this.learn(from);
@@ -567,7 +676,8 @@ export class RtpSession {
     }
   }
 
-  private onRtp(p: RtpPacket, from: Endpoint, atMs: number): void {
+  /** One valid RTP datagram `msg`, whose header is `p` (the session's receive view). */
+  private onRtp(p: RtpHeaderView, msg: Buffer, from: Endpoint, atMs: number): void {
     const isAudio = p.payloadType === 0 || p.payloadType === 8;
     const isDtmf = this.eventPt !== null && p.payloadType === this.eventPt;
     if (!isAudio && !isDtmf && p.payloadType !== CN_PAYLOAD_TYPE) {
@@ -576,7 +686,7 @@ export class RtpSession {
     }
     if (!this.acceptSource(p, from, performance.now())) return;
     this.rxPackets++;
-    this.rxOctets += p.payload.length;
+    this.rxOctets += p.payloadEnd - p.payloadStart;
     this.lastPacketAtMs = atMs;
     if (this.firstPacketAtMs === null) {
       this.firstPacketAtMs = atMs;
@@ -586,29 +696,29 @@ export class RtpSession {
       const previous = this.remoteSsrc;
       this.remoteSsrc = p.ssrc;
       this.rxStats = new ReceiveStats(p.ssrc, CLOCK_RATE);
-      if (this.jbOptions) this.jb = new JitterBuffer<RtpPacket>(this.jbOptions);
+      if (this.jbOptions) this.jb = new JitterBuffer<Buffer>(this.jbOptions);
       if (previous !== null) this.emit({ type: "ssrc-change", previous, ssrc: p.ssrc });
     }
     const stats = this.rxStats as ReceiveStats;
-    const verdict = stats.update(p.sequenceNumber, p.timestamp, performance.now(), isAudio);
-    if (verdict.kind === "bad-jump") return;
-    if (verdict.kind === "restart" && this.jbOptions) this.jb = new JitterBuffer<RtpPacket>(this.jbOptions);
+    const verdict = stats.track(p.sequenceNumber, p.timestamp, performance.now(), isAudio);
+    if (verdict === "bad-jump") return;
+    if (verdict === "restart" && this.jbOptions) this.jb = new JitterBuffer<Buffer>(this.jbOptions);
     if (isDtmf) {
       this.lastDtmfAt = performance.now();
-      for (const detection of this.dtmf.receive(p.ssrc, p.timestamp, p.payload)) this.emit({ type: "dtmf", detection });
+      for (const detection of this.dtmf.receive(p.ssrc, p.timestamp, msg.subarray(p.payloadStart, p.payloadEnd))) this.emit({ type: "dtmf", detection });
       return;
     }
     if (!isAudio) return;
     if (!this.receiving) return;
-    if (this.jb) this.jb.push(verdict.extendedSeq, p);
-    else if (verdict.kind !== "duplicate-or-late") this.emitAudio(p, false);
+    if (this.jb) this.jb.push(stats.extendedSeq, msg);
+    else if (verdict !== "duplicate-or-late") this.emitAudio(msg, false);
   }
 
   private onRtcp(msg: Buffer, rinfo: RemoteInfo): void {
     if (this.closed) return;
     const from = { address: rinfo.address, port: rinfo.port };
     const local = this.rtcpSocket && !this.rtcpMux ? (this.localRtcp ?? this.local) : this.local;
-    this.opts.tap?.({ direction: "in", protocol: "rtcp", local, remote: from, data: msg, atMs: wallClockMs() });
+    if (this.opts.tap || this.opts.capture) this.captured("in", "rtcp", local, from, msg, wallClockMs(), null);
     const parsed = parseRtcp(msg);
     if (!parsed.ok) {
       this.invalid++;
@@ -717,7 +827,7 @@ export class RtpSession {
       remoteReport: this.remoteReport,
       direction: this.direction,
       firstPacketAtMs: this.firstPacketAtMs,
-      lastPacketAtMs: this.lastPacketAtMs,
+      lastPacketAtMs: this.lastPacketAt,
       remote: this.remote,
       latched: this.latched,
     };
@@ -730,7 +840,7 @@ export class RtpSession {
 
   /** Time of the latest RTP packet received (ms since epoch), or null. */
   get lastPacketAt(): number | null {
-    return this.lastPacketAtMs;
+    return this.rxPackets === 0 ? null : this.lastPacketAtMs;
   }
 
   /** Stops the clock, sends RTCP BYE, closes (or releases) the sockets. Idempotent. */
@@ -761,6 +871,6 @@ export class RtpSession {
       }
     }
     this.emit({ type: "closed" });
-    this.listeners.clear();
+    this.listeners.length = 0;
   }
 }

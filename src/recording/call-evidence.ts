@@ -1,7 +1,16 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { DataStorageSetting } from "../core/index.js";
-import { g711Decode, parseRtp, PcapWriter, type PacketTapEntry, type PcapSummary } from "../media/index.js";
+import {
+  g711Decode,
+  g711LawOfPayloadType,
+  PcapWriter,
+  readRtpHeader,
+  RtpHeaderView,
+  type CapturedDatagram,
+  type PacketTapEntry,
+  type PcapSummary,
+} from "../media/index.js";
 import { CallRecorder } from "./call-recorder.js";
 
 /** Where a call's artifacts live under the data directory. */
@@ -31,6 +40,9 @@ function decodeScratch(samples: number): Int16Array {
   if (scratch.length !== samples) scratch = new Int16Array(samples);
   return scratch;
 }
+
+/** The header of a plain tap entry's datagram (a session's capture hands on its own). */
+const tapHeader = new RtpHeaderView();
 
 /**
  * A call's evidence files: the PCAP of its SIP and RTP, and its recordings. What is kept follows
@@ -74,13 +86,18 @@ export class CallEvidence {
     }
   }
 
-  /** Captures one RTP/RTCP datagram and feeds G.711 audio to the recording. */
-  rtp(t: PacketTapEntry): void {
+  /**
+   * Captures one RTP/RTCP datagram and feeds G.711 audio to the recording. Given an RtpSession's
+   * `CapturedDatagram` it uses the session's parse of the header; a plain tap entry is parsed here.
+   */
+  rtp(t: PacketTapEntry | Readonly<CapturedDatagram>): void {
     this.pcap?.writeTapped(t);
     if (!this.recorder || t.protocol !== "rtp") return;
-    const p = parseRtp(t.data);
-    if (!p.ok || (p.packet.payloadType !== 0 && p.packet.payloadType !== 8)) return;
-    const pcm = g711Decode(p.packet.payloadType === 0 ? "PCMU" : "PCMA", p.packet.payload, decodeScratch(p.packet.payload.length));
+    const h = "rtp" in t ? t.rtp : readRtpHeader(t.data, tapHeader) === null ? tapHeader : null;
+    if (!h) return;
+    const law = g711LawOfPayloadType(h.payloadType);
+    if (!law) return;
+    const pcm = g711Decode(law, t.data, decodeScratch(h.payloadEnd - h.payloadStart), h.payloadStart, h.payloadEnd);
     if (t.direction === "in") this.recorder.user(pcm, t.atMs);
     else this.recorder.agent(pcm, t.atMs);
   }

@@ -7,6 +7,13 @@ const JITTER_SLACK = 160;
 /** The files trail real time by this much, so a late frame still lands in its place. */
 const FLUSH_LAG = RATE;
 
+/**
+ * Samples written per flush. Calls that started together would otherwise all flush a whole second
+ * in the same 20 ms tick, stalling every call's pacer at once; small flushes at a per-call phase
+ * spread the same work over many ticks.
+ */
+const FLUSH_EVERY = RATE / 5;
+
 /** Initial ring size: a little more than FLUSH_LAG + one flush (power of two, for masking). */
 const RING_SAMPLES = 16384;
 
@@ -97,6 +104,8 @@ export class CallRecorder {
   readonly #user = new Track();
   readonly #agent = new Track();
   #closed = false;
+  /** This recording's flush threshold: FLUSH_EVERY, the first one shortened by a random phase. */
+  #flushAfter = 1 + Math.floor(Math.random() * FLUSH_EVERY);
 
   private constructor(
     private readonly t0: number,
@@ -126,7 +135,10 @@ export class CallRecorder {
     const index = Math.max(track.start, Math.round((atMs - this.t0) * SAMPLES_PER_MS));
     track.place(pcm, index);
     const ready = Math.max(this.#user.end, this.#agent.end) - FLUSH_LAG;
-    if (ready - this.#user.start >= RATE) this.#flush(ready);
+    if (ready - this.#user.start >= this.#flushAfter) {
+      this.#flushAfter = FLUSH_EVERY;
+      this.#flush(ready);
+    }
   }
 
   #flush(upto: number): void {
