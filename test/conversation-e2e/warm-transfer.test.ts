@@ -1,7 +1,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Retell from "retell-sdk";
@@ -92,22 +92,43 @@ function hangUpOnCancel(reasons: unknown[]): (c: ServerConn, f: { response_id: n
   };
 }
 
-/** Parley's RTP/RTCP sockets still bound (its range here is 47000-47799; baresip uses 47900-47910). */
-function parleyRtpSockets(): number[] {
-  const ports = readFileSync("/proc/net/udp", "utf8")
-    .split("\n")
-    .slice(1)
-    .map((l) => parseInt(l.trim().split(/\s+/)[1]?.split(":")[1] ?? "", 16));
-  return ports.filter((port) => port >= 47000 && port <= 47799);
+/** Inodes of the sockets this process holds open (Parley runs in the test's process). */
+function ownSocketInodes(): Set<string> {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync("/proc/self/fd")) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+      if (m) inodes.add(m[1]!);
+    } catch {
+      // the descriptor closed while we listed them
+    }
+  }
+  return inodes;
 }
 
 /**
- * Waits (at most 2 s) until Parley has no RTP/RTCP socket left. Node closes a UDP socket's
+ * Parley's RTP/RTCP sockets still bound (its range here is 47000-47799; baresip uses 47900-47910).
+ * Only this process's sockets count: the range lies inside Linux's ephemeral ports, where a test
+ * running beside this one may hold a socket of its own.
+ */
+function parleyRtpSockets(): number[] {
+  const own = ownSocketInodes();
+  return readFileSync("/proc/net/udp", "utf8")
+    .split("\n")
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/))
+    .filter((cols) => own.has(cols[9] ?? ""))
+    .map((cols) => parseInt(cols[1]?.split(":")[1] ?? "", 16))
+    .filter((port) => port >= 47000 && port <= 47799);
+}
+
+/**
+ * Waits (at most 5 s) until Parley has no RTP/RTCP socket left. Node closes a UDP socket's
  * descriptor on a later loop turn than `close()`, so the kernel table lags a released lease briefly;
  * a leaked leg never leaves it.
  */
 async function rtpSocketsClosed(what: string): Promise<void> {
-  await waitFor(`${what}: Parley's RTP sockets closed`, () => parleyRtpSockets().length === 0, 2000, 20);
+  await waitFor(`${what}: Parley's RTP sockets closed`, () => parleyRtpSockets().length === 0, 5000, 20);
 }
 
 /** Stops the peers and closes the LLM server, whatever the test did. */

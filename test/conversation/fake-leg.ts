@@ -104,9 +104,17 @@ export class FakeLeg implements AudioLeg {
     const now = performance.now();
     this.sent.push({ pcm, at: now });
     this.#queuedUntil = Math.max(now, this.#queuedUntil) + (pcm.length * 1000) / this.outputRate;
-    clearTimeout(this.#idleTimer);
-    this.#idleTimer = setTimeout(() => this.#emit({ type: "playout_idle", at: Date.now() }), this.#queuedUntil - now);
+    this.#armIdle();
     for (const w of [...this.#waiters]) w();
+  }
+
+  /** playout_idle once the queue has drained. A timer may fire a fraction of a ms early (libuv counts whole ms from a cached loop time): it is armed again for what is left, so the event never comes while audio is still queued. */
+  #armIdle(): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      if (this.queuedMs > 0) this.#armIdle();
+      else this.#emit({ type: "playout_idle", at: Date.now() });
+    }, Math.ceil(this.queuedMs));
   }
 
   clearAudio(): void {
