@@ -161,7 +161,11 @@ test("answer with playPcap: RTP (PCMA from SIPp's g711a.pcap) reaches the addres
   const ua = new KirmUa(UAC_HOST, await freeUdpPort(UAC_HOST));
   try {
     const outcome = ua.invite({ uri: `sip:+15551230000@127.0.0.1:${uas.port}`, sdp: offerSdp(UAC_HOST, rtp.address().port), onAnswer: "await-bye" });
-    await within(tenPackets, STEP_MS, "ten RTP packets");
+    // On a timeout, say how far the call got: SIPp's ladder and the packets that did arrive.
+    await within(tenPackets, STEP_MS, "ten RTP packets").catch((err: unknown) => {
+      const ladder = (dir: "sent" | "received") => sippMessages(uas.messages(), dir).map((m) => m.split("\r\n")[0]).join(" | ");
+      throw new Error(`${String(err)}; ${packets.length} packets; SIPp received: ${ladder("received")}; SIPp sent: ${ladder("sent")}`);
+    });
     const first = packets[0]!;
     assert.equal(first[0]! >> 6, 2, "RTP version 2");
     assert.equal(first[1]! & 0x7f, 8, "payload type 8 (PCMA)");
