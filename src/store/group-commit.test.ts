@@ -14,12 +14,12 @@ interface T {
 const dir = mkdtempSync(join(tmpdir(), "parley-group-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function fresh(name: string): Promise<{ db: Kysely<T>; group: GroupCommit<T>; raw: Database.Database }> {
+async function fresh(name: string, gap?: { minGapMs: number; busyMembers: number }): Promise<{ db: Kysely<T>; group: GroupCommit<T>; raw: Database.Database }> {
   const raw = new Database(join(dir, `${name}.db`));
   raw.pragma("journal_mode = WAL");
   const db = new Kysely<T>({ dialect: new SqliteDialect({ database: raw }) });
   await sql`create table t (id integer primary key)`.execute(db);
-  return { db, group: new GroupCommit(db), raw };
+  return { db, group: gap ? new GroupCommit(db, gap.minGapMs, gap.busyMembers) : new GroupCommit(db), raw };
 }
 
 test("transactions asked for together share one commit and each gets its own result", async () => {
@@ -58,5 +58,32 @@ test("work queued while a commit runs goes into the next one", async () => {
   });
   await second;
   assert.equal(group.stats.commits, 2);
+  await db.destroy();
+});
+
+test("after a busy commit the next one waits for its slot, and gathers what came meanwhile", async () => {
+  const { db, group } = await fresh("gap", { minGapMs: 200, busyMembers: 3 });
+  const insert = (id: number) => group.run((trx) => trx.insertInto("t").values({ id }).execute());
+  // The gap runs from the start of the busy commit.
+  const busyAt = performance.now();
+  await Promise.all([1, 2, 3].map(insert));
+  // Three writers arriving one after another, as calls do under load: one commit, after the gap.
+  const late = [insert(4)];
+  await new Promise((r) => setImmediate(r));
+  late.push(insert(5));
+  await new Promise((r) => setTimeout(r, 5));
+  late.push(insert(6));
+  await Promise.all(late);
+  // Timers may fire up to a millisecond early.
+  assert.ok(performance.now() - busyAt >= 199, "the second commit waited for the gap");
+  assert.deepEqual(group.stats, { commits: 2, members: 6, fallbacks: 0 });
+  await db.destroy();
+});
+
+test("a lone writer's chain of transactions never waits for the gap", { timeout: 5000 }, async () => {
+  // With a one-minute gap, any wait would run past the test's timeout.
+  const { db, group } = await fresh("lone", { minGapMs: 60_000, busyMembers: 2 });
+  for (let id = 1; id <= 20; id++) await group.run((trx) => trx.insertInto("t").values({ id }).execute());
+  assert.deepEqual(group.stats, { commits: 20, members: 20, fallbacks: 0 });
   await db.destroy();
 });

@@ -4,6 +4,12 @@
  * same moment therefore share one commit: they run one after another inside a single SQLite
  * transaction and each caller's promise settles once that commit is durable.
  *
+ * Under load, commits are also spaced at least `minGapMs` apart: the tail pages of the call table
+ * and its seven indexes are rewritten by every commit, so ten commits of three calls write far
+ * more WAL than one of thirty (measured at 2,000 calls/s: 27 → 17 KB written per call). The gap
+ * only follows a commit that carried `busyMembers` or more, so a lone writer's chain of
+ * transactions (an API client, a test) never waits for it.
+ *
  * Atomicity per caller is kept without savepoints on the fast path: if any member throws, the
  * whole group rolls back and every member is run again in a transaction of its own, so the failing
  * one rejects alone and the rest commit. Members must only touch the database (they may run twice).
@@ -24,7 +30,14 @@ export class GroupCommit<DB> {
   /** Commits made and the members they carried (the tests read them). */
   readonly stats = { commits: 0, members: 0, fallbacks: 0 };
 
-  constructor(private readonly db: Kysely<DB>) {}
+  /** When the next commit may start. */
+  #nextSlotAt = 0;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly minGapMs = 10,
+    private readonly busyMembers = 4,
+  ) {}
 
   /** Runs `fn` in a transaction that may be shared with others queued at the same moment. */
   run<T>(fn: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
@@ -37,24 +50,28 @@ export class GroupCommit<DB> {
   #schedule(): void {
     if (this.#running || this.#scheduled) return;
     this.#scheduled = true;
-    // setImmediate lets every callback of the current I/O phase queue its writes first.
-    setImmediate(() => {
+    const run = (): void => {
       this.#scheduled = false;
       void this.#drain();
-    });
+    };
+    const wait = this.#nextSlotAt - performance.now();
+    // setImmediate lets every callback of the current I/O phase queue its writes first.
+    if (wait > 0) setTimeout(run, wait);
+    else setImmediate(run);
   }
 
   async #drain(): Promise<void> {
     this.#running = true;
     try {
-      while (this.#queue.length > 0) {
-        const group = this.#queue;
-        this.#queue = [];
-        await this.#commit(group);
-      }
+      const group = this.#queue;
+      this.#queue = [];
+      this.#nextSlotAt = group.length >= this.busyMembers ? performance.now() + this.minGapMs : 0;
+      await this.#commit(group);
     } finally {
       this.#running = false;
     }
+    // Writes queued during this commit wait for the next slot.
+    if (this.#queue.length > 0) this.#schedule();
   }
 
   async #commit(group: Member<DB>[]): Promise<void> {
