@@ -2,11 +2,9 @@ import { EventEmitter } from "node:events";
 import {
   applyEnd,
   callEnd,
-  callEvent,
   EndLatch,
   markOngoing,
   type CallEnd,
-  type CallEvent,
   type CallEventType,
   type CallRecord,
   type SignallingTimestamps,
@@ -16,6 +14,7 @@ import {
 import type { AudioLeg } from "../core/audio-leg.js";
 import type { AgentConfig, Repositories, Store, StoredCall } from "../store/types.js";
 import { bridgeLegs } from "./bridge.js";
+import { CallLog, type LogFn } from "./call-log.js";
 import { afterCancelledTransfer, type CancelledTransfer } from "./transfer-cancelled.js";
 import { enqueueCallWebhook } from "./webhook-events.js";
 import type { ArtifactUrls } from "./signed-urls.js";
@@ -62,14 +61,11 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
   readonly #latch = new EndLatch();
   readonly #timers = new Map<string, NodeJS.Timeout>();
   readonly #hangups: Hangup[] = [];
-  #pending: CallEvent[] = [];
+  readonly #log: CallLog;
   /** What the last committed write of the record stored: the next one writes only what changed. */
   #stored: StoredCall | undefined;
-  /** This session is its call's only log writer while live, so it numbers the events itself. */
-  #nextSeq = 1;
   #writes = 0;
   #storedNo = 0;
-  #flushing: Promise<void> = Promise.resolve();
   #endDone: Promise<void> | undefined;
   #leg: AudioLeg | undefined;
   #stopRunner: (() => Promise<void>) | undefined;
@@ -85,6 +81,7 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
     super();
     this.#record = record;
     this.#deps = deps;
+    this.#log = new CallLog(record.callId, record.startTimestamp, deps.store, deps.log);
   }
 
   get record(): CallRecord {
@@ -132,22 +129,18 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
 
   /** Appends a step to the detailed log (written in batches); `at` backdates a step seen before the call existed. */
   log(type: CallEventType, data: Record<string, unknown> = {}, at?: number): void {
-    this.#pending.push(callEvent(this.#record.startTimestamp, type, data, at));
-    if (this.#pending.length >= 64 || this.#sealed) void this.flushEvents();
+    this.#log.add(type, data, at);
   }
 
   /** Writes buffered log events. */
   flushEvents(): Promise<void> {
-    const batch = this.#pending;
-    if (batch.length === 0) return this.#flushing;
-    this.#pending = [];
-    this.#flushing = this.#flushing
-      .then(async () => {
-        // Batches are written one at a time, so the numbering carries over from the last one.
-        this.#nextSeq = await this.#deps.store.transaction((tx) => tx.callEvents.append(this.callId, batch, this.#nextSeq));
-      })
-      .catch((err: unknown) => this.#deps.log.error({ err: String(err), callId: this.callId }, "call log write failed"));
-    return this.#flushing;
+    return this.#log.flush();
+  }
+
+  /** Logs into this call without holding the session: for messages that arrive after the end. */
+  lateLog(): LogFn {
+    const log = this.#log;
+    return (type, data, at) => log.add(type, data, at);
   }
 
   /** Records signalling timestamps as they happen (first value wins). */
@@ -368,18 +361,13 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
     this.#record = applyEnd(this.#record, end);
     // The last log events, the terminal record and call_ended commit together; events logged
     // later (a late retransmission) queue behind this commit and are flushed as they come.
-    const lastEvents = this.#pending;
-    this.#pending = [];
     const record = this.#record;
-    const final = this.#flushing.then(async () => {
-      const { next, queued } = await this.#saving(record, async (tx) => ({
-        next: await tx.callEvents.append(this.callId, lastEvents, this.#nextSeq),
-        queued: await enqueueCallWebhook(tx, this.#deps.urls, record, "call_ended", this.#deps.agent, this.#deps.workspaceWebhookUrl),
-      }));
-      this.#nextSeq = next;
-      return queued;
-    });
-    this.#flushing = final.then(() => undefined, () => undefined);
+    const final = this.#log.last((appendRest) =>
+      this.#saving(record, async (tx) => {
+        await appendRest(tx);
+        return enqueueCallWebhook(tx, this.#deps.urls, record, "call_ended", this.#deps.agent, this.#deps.workspaceWebhookUrl);
+      }),
+    );
     try {
       if (await final) this.#deps.kickWebhooks();
     } catch (err) {

@@ -1,5 +1,6 @@
 export * from "./reasons.js";
 export * from "./listener-list.js";
+export * from "./detached-string.js";
 export * from "./call-end.js";
 export * from "./call-event.js";
 export * from "./call-record.js";

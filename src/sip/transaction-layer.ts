@@ -1,5 +1,6 @@
 // The transaction layer (RFC 3261 §17): creates transactions, matches every inbound message to one
 // (§17.1.3, §17.2.3), handles CANCEL (§9.2) and routes ACKs for 2xx to the INVITE they confirm.
+import { detached } from "../core/detached-string.js";
 import { ListenerList } from "../core/listener-list.js";
 import type { Dialog } from "./dialog.js";
 import type { SipRequest, SipResponse } from "./message.js";
@@ -324,9 +325,12 @@ export class TransactionLayer {
   }
 
   /** Ends a settled server transaction and keeps a linger record in its place until its timer would have run out. */
-  #settle(tx: ServerTransaction, key: string, ackKey: string | undefined): void {
+  #settle(tx: ServerTransaction, liveKey: string, liveAckKey: string | undefined): void {
     const m = tx.machine;
-    if (m.state === "terminated" || this.#servers.get(key) !== tx) return;
+    if (m.state === "terminated" || this.#servers.get(liveKey) !== tx) return;
+    // Linger keys live 32 s: copies of their own, so they do not keep the request's text alive.
+    const key = detached(liveKey);
+    const ackKey = liveAckKey === undefined ? undefined : detached(liveAckKey);
     const final = m.finalResponse;
     const invite = m.kind === "invite-server";
     const linger: Lingering = !invite && final !== undefined ? { resend: { response: final, path: tx.path } } : {};

@@ -1,3 +1,4 @@
+import type { LogFn } from "../calls/call-log.js";
 import type { AudioLeg, CallEnd, CallEventType, CallRecord, SignallingTimestamps } from "../core/index.js";
 
 /**
@@ -20,4 +21,6 @@ export interface DialHost {
   attachLeg(leg: AudioLeg): void;
   end(end: CallEnd): Promise<void>;
   once(event: "ended", listener: (end: CallEnd) => void): unknown;
+  /** Where the log goes once the host has ended (late retransmissions), if something lighter than the host itself can take it. */
+  lateLog?(): LogFn;
 }

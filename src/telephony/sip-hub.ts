@@ -7,12 +7,14 @@ import type { CallEvidence } from "../recording/call-evidence.js";
 import type { MediaTimeouts } from "./sip-leg.js";
 import { OutboundCall } from "./outbound-call.js";
 import { sipEventOf } from "./sip-log.js";
+import type { LogFn } from "../calls/call-log.js";
+import { detached } from "../core/index.js";
 
 type MessageTrace = Extract<SipTrace, { type: "message" }>;
 
 /** A call whose SIP messages go to its log and capture. */
 interface Tracked {
-  readonly session: DialHost;
+  log: LogFn;
   evidence: CallEvidence | undefined;
 }
 
@@ -89,23 +91,32 @@ export class SipHub implements OutboundDialer {
   /** Sends this SIP Call-ID's messages to the session's log (and its capture) until the session ends. */
   track(sipCallId: string, session: DialHost, evidence?: CallEvidence): void {
     if (!sipCallId) return;
-    const entry: Tracked = { session, evidence };
+    // The key outlives the call by seconds: it must not keep the INVITE's text alive.
+    sipCallId = detached(sipCallId);
+    const entry: Tracked = { log: (type, data, at) => session.log(type, data, at), evidence };
     this.#bySipCallId.set(sipCallId, entry);
     // The INVITE and our first answers to it went by before the call existed: they open its log.
     for (const t of this.#early.take(sipCallId)) this.#record(entry, t);
-    session.once("ended", () => {
-      // Late retransmissions and the BYE's answer still belong to the call's log: keep the mapping briefly.
-      entry.evidence = undefined;
-      setTimeout(() => {
-        if (this.#bySipCallId.get(sipCallId) === entry) this.#bySipCallId.delete(sipCallId);
-      }, 5000).unref();
-    });
+    session.once("ended", () => this.#retire(sipCallId, entry, session.lateLog?.()));
+  }
+
+  /**
+   * Late retransmissions and the BYE's answer still belong to the call's log: the mapping stays a
+   * few seconds, through the host's light late log where it has one. Kept apart from track() so the
+   * timer's closure does not share a scope with, and so keep alive, the ended host.
+   */
+  #retire(sipCallId: string, entry: Tracked, lateLog: LogFn | undefined): void {
+    entry.evidence = undefined;
+    if (lateLog) entry.log = lateLog;
+    setTimeout(() => {
+      if (this.#bySipCallId.get(sipCallId) === entry) this.#bySipCallId.delete(sipCallId);
+    }, 5000).unref();
   }
 
   #record(call: Tracked, t: MessageTrace): void {
     const ev = sipEventOf(t, this.publicHost);
     if (!ev) return;
-    call.session.log(ev.direction === "in" ? "sip.in" : "sip.out", ev.data, t.at);
+    call.log(ev.direction === "in" ? "sip.in" : "sip.out", ev.data, t.at);
     call.evidence?.sip({ direction: t.direction, transport: t.peer.transport, local: t.local, peer: t.peer, raw: t.raw, at: t.at });
   }
 
