@@ -20,7 +20,7 @@ import {
   type ServerTxEvent,
   type TransactionDeps,
 } from "./transaction.js";
-import type { Received, ReplyPath, TransportLayer } from "./transport-layer.js";
+import type { Received, ReplyPath, SentResponse, TransportLayer } from "./transport-layer.js";
 import type { HostPort, Peer } from "./transport.js";
 
 /** What the layer does with a new request before a transaction exists (allow-list, rate limit…). */
@@ -194,7 +194,7 @@ export class ServerTransaction {
  */
 interface Lingering {
   /** Resent on a retransmitted request; absent: the retransmission is absorbed. */
-  readonly resend?: { readonly response: SipResponse; readonly path: ReplyPath };
+  readonly resend?: SentResponse;
 }
 
 /** Matches messages to transactions and owns their lifetimes. */
@@ -258,7 +258,7 @@ export class TransactionLayer {
     const lingering = this.#lingering.get(key);
     if (lingering !== undefined) {
       const r = lingering.resend;
-      if (r !== undefined) this.o.transport.sendResponse(r.response, r.path, true).catch(() => undefined);
+      if (r !== undefined) this.o.transport.resend(r).catch(() => undefined);
       return;
     }
     const screening = this.o.screen?.(m, r.source) ?? { action: "accept" };
@@ -333,7 +333,7 @@ export class TransactionLayer {
     const ackKey = liveAckKey === undefined ? undefined : detached(liveAckKey);
     const final = m.finalResponse;
     const invite = m.kind === "invite-server";
-    const linger: Lingering = !invite && final !== undefined ? { resend: { response: final, path: tx.path } } : {};
+    const linger: Lingering = !invite && final !== undefined ? { resend: this.o.transport.keepForResend(final, tx.path) } : {};
     this.#lingering.set(key, linger);
     if (invite && ackKey !== undefined) this.#lingeringAcks.set(ackKey, linger);
     const policy = this.o.timers;

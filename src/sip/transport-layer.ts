@@ -4,7 +4,7 @@
 import { Headers } from "./headers.js";
 import { formatVia } from "./headers-typed.js";
 import type { SipMessage, SipRequest, SipResponse } from "./message.js";
-import type { ParseError } from "./parse.js";
+import { parseMessage, type ParseError } from "./parse.js";
 import { serializeMessage } from "./serialize.js";
 import { SipTransportError, classifySocketError, type TransportFailure } from "./transport-error.js";
 import type { ConnectionEvent, HostPort, Inbound, Peer, Transport, TransportKind } from "./transport.js";
@@ -40,6 +40,16 @@ export interface Received {
 export interface ReplyPath {
   readonly transport: TransportKind;
   readonly source: Peer;
+  readonly connectionId?: string;
+}
+
+/**
+ * A response as it went out, kept to answer retransmissions of its request: bytes and where they
+ * go, without the message objects (a settled transaction keeps this for 32 s).
+ */
+export interface SentResponse {
+  readonly raw: Buffer;
+  readonly target: Peer;
   readonly connectionId?: string;
 }
 
@@ -98,20 +108,37 @@ export class TransportLayer {
     await this.#send(res, responseTarget(res, path), path.connectionId, retransmission);
   }
 
+  /** The bytes and destination of `res` sent along `path`, to be sent again later with `resend`. */
+  keepForResend(res: SipResponse, path: ReplyPath): SentResponse {
+    const target = responseTarget(res, path);
+    return { raw: serializeMessage(res), target, ...(path.connectionId !== undefined ? { connectionId: path.connectionId } : {}) };
+  }
+
+  /** Sends a kept response again; rejects with SipTransportError. Its trace reads the bytes back (retransmissions are rare). */
+  async resend(sent: SentResponse): Promise<void> {
+    const parsed = parseMessage(sent.raw);
+    if (!parsed.ok) throw new Error(`a kept response no longer parses: ${parsed.error.message}`);
+    await this.#sendRaw(parsed.message, sent.raw, sent.target, sent.connectionId, true);
+  }
+
   /** Closes every listener. */
   async close(): Promise<void> {
     await Promise.all(this.all().map((t) => t.close()));
     this.#transports.clear();
   }
 
-  async #send(m: SipMessage, target: Peer, connectionId: string | undefined, retransmission: boolean): Promise<void> {
+  #send(m: SipMessage, target: Peer, connectionId: string | undefined, retransmission: boolean): Promise<void> {
+    return this.#sendRaw(m, serializeMessage(m), target, connectionId, retransmission);
+  }
+
+  /** Sends `raw`, the bytes of `m`, and traces it (or the failure). */
+  async #sendRaw(m: SipMessage, raw: Buffer, target: Peer, connectionId: string | undefined, retransmission: boolean): Promise<void> {
     const t = this.#transports.get(target.transport);
     if (t === undefined) {
       const failure: TransportFailure = { cause: "no_transport", stage: "send", target: `${target.transport}:${target.address}:${target.port}`, message: `no ${target.transport} listener` };
       this.trace({ type: "send_failed", message: m, peer: target, failure, at: this.now() });
       throw new SipTransportError(failure);
     }
-    const raw = serializeMessage(m);
     try {
       await t.send(raw, connectionId !== undefined ? { ...target, connectionId } : target);
     } catch (err) {
