@@ -5,6 +5,8 @@ import type { SipStack, ServerTransaction, SipTrace } from "../sip/stack.js";
 import type { LiveSipCall } from "./live-sip-call.js";
 import type { CallEvidence } from "../recording/call-evidence.js";
 import type { MediaTimeouts } from "./sip-leg.js";
+import { ExpiryQueue } from "../sip/expiry-queue.js";
+import { realClock } from "../sip/timers.js";
 import { OutboundCall } from "./outbound-call.js";
 import { sipEventOf } from "./sip-log.js";
 import type { LogFn } from "../calls/call-log.js";
@@ -54,6 +56,8 @@ export class SipHub implements OutboundDialer {
   readonly #bySipCallId = new Map<string, Tracked>();
   readonly #byDialog = new Map<string, LiveSipCall>();
   readonly #early = new EarlyTraces();
+  /** Ended calls' mappings, dropped 5 s after the end: one queue rather than a timer per call. */
+  readonly #retired = new ExpiryQueue(realClock);
   #onInvite: InviteHandler | undefined;
   readonly #untap: () => void;
 
@@ -108,9 +112,9 @@ export class SipHub implements OutboundDialer {
   #retire(sipCallId: string, entry: Tracked, lateLog: LogFn | undefined): void {
     entry.evidence = undefined;
     if (lateLog) entry.log = lateLog;
-    setTimeout(() => {
+    this.#retired.add(5000, () => {
       if (this.#bySipCallId.get(sipCallId) === entry) this.#bySipCallId.delete(sipCallId);
-    }, 5000).unref();
+    });
   }
 
   #record(call: Tracked, t: MessageTrace): void {
@@ -140,6 +144,7 @@ export class SipHub implements OutboundDialer {
   /** Stops routing; the stack itself is closed by its owner. */
   close(): void {
     this.#untap();
+    this.#retired.clear();
   }
 
   #route(tx: ServerTransaction): void {
