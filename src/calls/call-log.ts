@@ -2,7 +2,7 @@ import { callEvent, type CallEvent, type CallEventType } from "../core/index.js"
 import type { Repositories, Store } from "../store/types.js";
 
 /** Appends one step to a call's log; `at` backdates a step seen before the call existed. */
-export type LogFn = (type: CallEventType, data?: Record<string, unknown>, at?: number) => void;
+export type LogFn = (type: CallEventType, data?: Record<string, unknown>, at?: number, raw?: Buffer) => void;
 
 /** Where a write failure is reported. */
 export interface CallLogErrors {
@@ -29,9 +29,9 @@ export class CallLog {
     private readonly errors: CallLogErrors,
   ) {}
 
-  /** Appends a step (written in batches); `at` backdates a step seen before the call existed. */
-  add(type: CallEventType, data: Record<string, unknown> = {}, at?: number): void {
-    this.#pending.push(callEvent(this.startTimestamp, type, data, at));
+  /** Appends a step (written in batches); `at` backdates a step seen before the call existed; `raw` is a SIP message's bytes. */
+  add(type: CallEventType, data: Record<string, unknown> = {}, at?: number, raw?: Buffer): void {
+    this.#pending.push(callEvent(this.startTimestamp, type, data, at, raw));
     if (this.#pending.length >= 64 || this.#sealed) void this.flush();
   }
 

@@ -128,8 +128,8 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
   }
 
   /** Appends a step to the detailed log (written in batches); `at` backdates a step seen before the call existed. */
-  log(type: CallEventType, data: Record<string, unknown> = {}, at?: number): void {
-    this.#log.add(type, data, at);
+  log(type: CallEventType, data: Record<string, unknown> = {}, at?: number, raw?: Buffer): void {
+    this.#log.add(type, data, at, raw);
   }
 
   /** Writes buffered log events. */
@@ -140,7 +140,7 @@ export class CallSession extends EventEmitter<{ ended: [CallEnd] }> {
   /** Logs into this call without holding the session: for messages that arrive after the end. */
   lateLog(): LogFn {
     const log = this.#log;
-    return (type, data, at) => log.add(type, data, at);
+    return (type, data, at, raw) => log.add(type, data, at, raw);
   }
 
   /** Records signalling timestamps as they happen (first value wins). */

@@ -40,11 +40,14 @@ export interface CallEvent {
   readonly at: number;
   readonly type: CallEventType;
   readonly data: Readonly<Record<string, unknown>>;
+  /** A SIP message's bytes, kept apart from `data` until stored; the log reads it back as `data.raw`. */
+  readonly raw?: Buffer;
 }
 
 /** Makes an event relative to the call's creation time. */
-export function callEvent(createdAt: number, type: CallEventType, data: Record<string, unknown> = {}, at = Date.now()): CallEvent {
-  return { tMs: Math.max(0, at - createdAt), at, type, data };
+export function callEvent(createdAt: number, type: CallEventType, data: Record<string, unknown> = {}, at = Date.now(), raw?: Buffer): CallEvent {
+  const tMs = Math.max(0, at - createdAt);
+  return raw === undefined ? { tMs, at, type, data } : { tMs, at, type, data, raw };
 }
 
 /** The data of `sip.in` / `sip.out` events: enough to draw a ladder and to read the message. */
@@ -59,6 +62,6 @@ export type SipEventData = {
   /** "ip:port" of the sender and the receiver. */
   readonly from: string;
   readonly to: string;
-  /** The whole message as sent or received (secrets in auth headers are masked). */
+  /** The whole message as sent or received (secrets in auth headers are masked); stored in its own column. */
   readonly raw: string;
 };

@@ -17,9 +17,9 @@ function checkEvent(e: CallEvent, i: number): void {
 /** Rows back from the flat parameter list (only used the first time a chunk size is compiled). */
 function rowsOf(params: readonly unknown[]) {
   const rows = [];
-  for (let i = 0; i < params.length; i += 6) {
-    const [call_id, seq, t_ms, at, type, data] = params.slice(i, i + 6) as [string, number, number, number, string, string];
-    rows.push({ call_id, seq, t_ms, at, type, data });
+  for (let i = 0; i < params.length; i += 7) {
+    const [call_id, seq, t_ms, at, type, data, raw] = params.slice(i, i + 7) as [string, number, number, number, string, string, Buffer | null];
+    rows.push({ call_id, seq, t_ms, at, type, data, raw });
   }
   return rows;
 }
@@ -43,7 +43,7 @@ export class CallEvents implements CallEventRepo {
           for (let i = 0; i < events.length; i += CHUNK) {
             const chunk = events.slice(i, i + CHUNK);
             const params: unknown[] = [];
-            chunk.forEach((e, j) => params.push(callId, base + i + j, e.tMs, e.at, e.type, JSON.stringify(e.data)));
+            chunk.forEach((e, j) => params.push(callId, base + i + j, e.tMs, e.at, e.type, JSON.stringify(e.data), e.raw ?? null));
             await this.ctx.shapes.run(trx, `call_events.insert.${chunk.length}`, params, () => trx.insertInto("call_events").values(rowsOf(params)));
           }
           return base + events.length;
@@ -65,11 +65,10 @@ export class CallEvents implements CallEventRepo {
 
   async list(callId: string): Promise<CallEvent[]> {
     const rows = await this.ctx.db.selectFrom("call_events").selectAll().where("call_id", "=", callId).orderBy("seq").execute();
-    return rows.map((r) => ({
-      tMs: r.t_ms,
-      at: r.at,
-      type: r.type as CallEventType,
-      data: fromJson<Record<string, unknown>>(r.data, `event ${r.seq} of call ${callId}`) ?? {},
-    }));
+    return rows.map((r) => {
+      const data = fromJson<Record<string, unknown>>(r.data, `event ${r.seq} of call ${callId}`) ?? {};
+      if (r.raw !== null) data["raw"] = r.raw.toString("utf8");
+      return { tMs: r.t_ms, at: r.at, type: r.type as CallEventType, data };
+    });
   }
 }

@@ -94,6 +94,8 @@ export interface CallEventsTable {
   at: number;
   type: string;
   data: string;
+  /** A SIP message's bytes (sip.in / sip.out), read back as `data.raw`. */
+  raw: Buffer | null;
 }
 
 export interface WebhookOutboxTable {

@@ -282,7 +282,7 @@ for (const h of harnesses) {
         await again.close();
       }
       const applied = await h.raw("select name from parley_migration", []);
-      assert.deepEqual(applied.map((r) => r.name), ["0001_initial"]);
+      assert.deepEqual(applied.map((r) => r.name), ["0001_initial", "0002_call_event_raw"]);
     });
 
     test("workspaces: defaults, update, and an invalid update changes nothing", T, async () => {
@@ -625,6 +625,23 @@ for (const h of harnesses) {
       await assert.rejects(store.callEvents.append(callId, [ev(9)], 2), "a numbered append never renumbers on a clash");
       await rejectsWith(store.callEvents.append(callId, [ev(9)], 0), "invalid");
       assert.deepEqual(await store.callEvents.list(callId), [0, 1, 2, 3].map(ev));
+    });
+
+    test("a SIP message's bytes go to their own column and come back as data.raw, next to events logged before that column existed", T, async () => {
+      const callId = `call_${randomBytes(13).toString("hex")}`;
+      const text = "BYE sip:+15550001234@127.0.0.1 SIP/2.0\r\nCall-ID: réseau-1\r\n\r\n";
+      await store.callEvents.append(callId, [
+        { tMs: 0, at: T0, type: "sip.in", data: { summary: "BYE sip:+15550001234@127.0.0.1" }, raw: Buffer.from(text, "utf8") },
+        // What 0001-era rows hold: the text inside the JSON, no bytes column.
+        { tMs: 1, at: T0 + 1, type: "sip.out", data: { summary: "200 OK", raw: "SIP/2.0 200 OK\r\n\r\n" } },
+      ]);
+      const stored = await h.raw("select raw from call_events where call_id = $1 order by seq", [callId]);
+      assert.ok(Buffer.isBuffer(stored[0]?.["raw"]), "the bytes are stored as a blob");
+      assert.equal(stored[1]?.["raw"], null);
+      assert.deepEqual(await store.callEvents.list(callId), [
+        { tMs: 0, at: T0, type: "sip.in", data: { summary: "BYE sip:+15550001234@127.0.0.1", raw: text } },
+        { tMs: 1, at: T0 + 1, type: "sip.out", data: { summary: "200 OK", raw: "SIP/2.0 200 OK\r\n\r\n" } },
+      ]);
     });
 
     test("outbox: two concurrent claimers never share a row; leases, retries, delivery", T, async () => {

@@ -9,7 +9,7 @@ export interface DialHost {
   readonly callId: string;
   readonly record: Pick<CallRecord, "timestamps" | "dataStorageSetting">;
   /** Appends a step to the log; `at` backdates one seen before the host existed. */
-  log(type: CallEventType, data?: Record<string, unknown>, at?: number): void;
+  log(type: CallEventType, data?: Record<string, unknown>, at?: number, raw?: Buffer): void;
   stamp(ts: Partial<SignallingTimestamps>): void;
   setTimer(name: string, ms: number, onFire: () => void): void;
   clearTimer(name: string): void;

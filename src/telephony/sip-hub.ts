@@ -97,7 +97,7 @@ export class SipHub implements OutboundDialer {
     if (!sipCallId) return;
     // The key outlives the call by seconds: it must not keep the INVITE's text alive.
     sipCallId = detached(sipCallId);
-    const entry: Tracked = { log: (type, data, at) => session.log(type, data, at), evidence };
+    const entry: Tracked = { log: (type, data, at, raw) => session.log(type, data, at, raw), evidence };
     this.#bySipCallId.set(sipCallId, entry);
     // The INVITE and our first answers to it went by before the call existed: they open its log.
     for (const t of this.#early.take(sipCallId)) this.#record(entry, t);
@@ -120,7 +120,7 @@ export class SipHub implements OutboundDialer {
   #record(call: Tracked, t: MessageTrace): void {
     const ev = sipEventOf(t, this.publicHost);
     if (!ev) return;
-    call.log(ev.direction === "in" ? "sip.in" : "sip.out", ev.data, t.at);
+    call.log(ev.direction === "in" ? "sip.in" : "sip.out", ev.data, t.at, ev.raw);
     call.evidence?.sip({ direction: t.direction, transport: t.peer.transport, local: t.local, peer: t.peer, raw: t.raw, at: t.at });
   }
 

@@ -66,8 +66,8 @@ class TargetHost extends EventEmitter<{ ended: [CallEnd] }> implements DialHost 
     return this.parent.callId;
   }
 
-  log(type: CallEventType, data: Record<string, unknown> = {}, at?: number): void {
-    this.parent.log(type, { ...data, leg: "transfer_target" }, at);
+  log(type: CallEventType, data: Record<string, unknown> = {}, at?: number, raw?: Buffer): void {
+    this.parent.log(type, { ...data, leg: "transfer_target" }, at, raw);
   }
 
   stamp(ts: Partial<SignallingTimestamps>): void {
