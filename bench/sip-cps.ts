@@ -12,7 +12,7 @@ import { once } from "node:events";
 import { freePort } from "../test/helpers/net.js";
 
 const here = new URL(".", import.meta.url).pathname;
-const RATES = process.env.CPS_RATES ?? "400 800 1200 1600 1800 2000 2400 2800 3200 3600 4000 4400 4800 5600 6400";
+const RATES = process.env.CPS_RATES ?? "400 800 1200 1600 1800 2000 2400 2800 3200 3600 4000 4400 4800 5600 6400 7200 8000 9600";
 
 async function until(check: () => Promise<boolean>, ms: number): Promise<void> {
   const end = Date.now() + ms;
