@@ -307,7 +307,7 @@ export function uasScenarioXml(options: UasOptions, port: number): string {
       return template("uas-ring-forever.xml");
     case "answer":
       return fill(template("uas-answer.tmpl.xml"), {
-        RING_MS: safeMs("ringMs", options.ringMs ?? 0),
+        RING: ringPause(options.ringMs),
         ANSWER: template("fragments/answer.xml"),
         MEDIA: playPcapXml(options.playPcap),
         HANGUP: options.referResult !== undefined
@@ -338,6 +338,15 @@ export function uasScenarioXml(options: UasOptions, port: number): string {
       });
     }
   }
+}
+
+/**
+ * The ring time before the 200, or nothing. A zero-length <pause> is left out: in one CI run SIPp
+ * sent 100 and 180 and then nothing for 10 s, and a zero pause was the only step between them.
+ */
+function ringPause(ringMs: number | undefined): string {
+  const ms = safeMs("ringMs", ringMs ?? 0);
+  return ms === "0" ? "" : `  <pause milliseconds="${ms}"/>`;
 }
 
 /** The action that streams a pcap's RTP to the peer's SDP address, or nothing. */
